@@ -1,0 +1,2 @@
+"""`citykg analyze` commands (being written)."""
+from kg.cli import app  # noqa: F401

@@ -1,0 +1,2 @@
+"""`citykg extract` commands (being written)."""
+from kg.cli import app  # noqa: F401

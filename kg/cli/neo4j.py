@@ -1,0 +1,2 @@
+"""`citykg neo4j` commands (being written)."""
+from kg.cli import app  # noqa: F401

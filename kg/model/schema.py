@@ -1,0 +1,95 @@
+"""The graph schema: every node label and relationship type, in one place.
+
+The names here must match ``ontology/citykg.ttl`` (a test checks that they do).
+Everything else in ``kg`` takes label and type names from this module.
+
+>>> from kg.model import schema
+>>> schema.MEMBER_OF in schema.REL_TYPES
+True
+>>> schema.is_place({"labels": ["Place", "City"]})
+True
+"""
+from __future__ import annotations
+
+# --- node labels -----------------------------------------------------------
+PLACE = "Place"
+PROVINCE = "Province"
+CITY = "City"
+COUNTY = "County"
+CITY_CLUSTER = "CityCluster"
+METRO_CIRCLE = "MetroCircle"
+NATIONAL_NEW_AREA = "NationalNewArea"
+NEW_CENTER = "NewCenter"
+INDUSTRIAL_PARK = "IndustrialPark"
+DEMONSTRATION_ZONE = "DemonstrationZone"
+CORRIDOR = "Corridor"
+FOREIGN_REGION = "ForeignRegion"
+INDUSTRY = "Industry"
+POLICY = "Policy"
+ORGANIZATION = "Organization"
+DOCUMENT = "Document"
+
+PLACE_LEVELS = (PROVINCE, CITY, COUNTY)
+LABELS = (
+    PLACE, PROVINCE, CITY, COUNTY, CITY_CLUSTER, METRO_CIRCLE, NATIONAL_NEW_AREA,
+    NEW_CENTER, INDUSTRIAL_PARK, DEMONSTRATION_ZONE, CORRIDOR, FOREIGN_REGION,
+    INDUSTRY, POLICY, ORGANIZATION, DOCUMENT,
+)
+# Groupings of places: what MEMBER_OF points at.
+GROUPINGS = (CITY_CLUSTER, METRO_CIRCLE, CORRIDOR, FOREIGN_REGION)
+
+# --- relationship types ----------------------------------------------------
+BELONGS_TO = "BELONGS_TO"
+MEMBER_OF = "MEMBER_OF"
+CORE_OF = "CORE_OF"
+PART_OF = "PART_OF"
+ADJACENT_TO = "ADJACENT_TO"
+LOCATED_IN = "LOCATED_IN"
+SPECIALIZES_IN = "SPECIALIZES_IN"
+PLANS_INDUSTRY = "PLANS_INDUSTRY"
+SPILLOVER_TO = "SPILLOVER_TO"
+COOPERATES_WITH = "COOPERATES_WITH"
+TARGETS = "TARGETS"
+MENTIONS = "MENTIONS"
+
+# type -> (allowed source labels, allowed target labels); a node matches if it has any of them.
+REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    BELONGS_TO: ((COUNTY, CITY), (CITY, PROVINCE)),
+    MEMBER_OF: ((PLACE, FOREIGN_REGION), GROUPINGS),
+    CORE_OF: ((CITY, PLACE), (METRO_CIRCLE, CITY_CLUSTER)),
+    PART_OF: ((METRO_CIRCLE, INDUSTRY), (CITY_CLUSTER, INDUSTRY)),
+    ADJACENT_TO: ((PLACE,), (PLACE,)),
+    LOCATED_IN: ((INDUSTRIAL_PARK, NEW_CENTER, ORGANIZATION, NATIONAL_NEW_AREA, DEMONSTRATION_ZONE),
+                 (PLACE,)),
+    SPECIALIZES_IN: ((PLACE, INDUSTRIAL_PARK, NATIONAL_NEW_AREA, DEMONSTRATION_ZONE, FOREIGN_REGION),
+                     (INDUSTRY,)),
+    PLANS_INDUSTRY: ((PLACE, INDUSTRIAL_PARK, NATIONAL_NEW_AREA, DEMONSTRATION_ZONE), (INDUSTRY,)),
+    SPILLOVER_TO: ((PLACE,), (PLACE,)),
+    COOPERATES_WITH: ((PLACE, INDUSTRIAL_PARK), (PLACE, INDUSTRIAL_PARK)),
+    TARGETS: ((POLICY,), LABELS),
+    MENTIONS: ((DOCUMENT,), LABELS),
+}
+
+# Relationship types computed from packaged sources rather than asserted by a document.
+DERIVED_TYPES = frozenset({BELONGS_TO, ADJACENT_TO})
+# Every other relationship is asserted and must carry provenance.
+PROVENANCE_REQUIRED = ("source_id", "year")
+PROVENANCE_PROPS = ("source_id", "quote", "year", "valid_from", "valid_to", "checked")
+
+# Node identity: places by adcode, everything else by a slug id.
+PLACE_KEY = "adcode"
+NODE_KEY = "id"
+
+
+def is_place(attrs: dict) -> bool:
+    """True if a node's attribute dict carries the Place label."""
+    return PLACE in attrs.get("labels", ())
+
+
+def level(attrs: dict) -> str | None:
+    """The administrative level label of a place node (Province, City or County)."""
+    labels = attrs.get("labels", ())
+    for lab in (COUNTY, CITY, PROVINCE):  # a municipality is Province and City; City wins
+        if lab in labels:
+            return lab
+    return None

