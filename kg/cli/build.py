@@ -33,3 +33,23 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
         typer.echo(f"  {label:<20}{n:>7}")
     for rel, n in report["types"].items():
         typer.echo(f"  {rel:<20}{n:>7}")
+    _print_coverage(g)
+
+
+def _print_coverage(g) -> None:
+    """The curated coverage of every city cluster and metro circle, as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.sources.curated import coverage
+
+    rows = coverage(g)
+    if not rows:
+        return
+    table = Table(title="curated coverage of clusters and metro circles")
+    for col in ("name", "label", "members", "partial", "core", "plans", "sources"):
+        table.add_column(col, justify="right" if col in ("members", "partial", "plans") else "left")
+    for r in rows:
+        table.add_row(*(str(r[c]) for c in ("name", "label", "members", "partial", "core", "plans",
+                                            "sources")))
+    Console().print(table)

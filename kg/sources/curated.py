@@ -1,0 +1,457 @@
+"""The curated layer: read every file under ``data/`` into the graph, or fail whole.
+
+The format is described in ``data/README.md``. In short:
+
+- ``sources.csv``: every document that a row cites (plans, reports, corpus articles);
+- ``nodes/*.csv``: nodes that are not administrative units (clusters, metro circles, new
+  areas, policies ...) and extra labels on places (a ``NewCenter`` district);
+- ``relations/*.csv``: relationships, each with ``source_id`` and ``year``;
+- ``statistics.csv`` (optional): indicator values put on places as ``<indicator>_<year>``.
+
+Loading runs in three steps, so that a bad file never leaves a half-loaded graph:
+*read* (CSV rows with their file and line), *check* (resolve every place, validate
+every value, collect every error) and only then *apply* (add to the graph).
+
+>>> import tempfile, pathlib
+>>> from kg.model.graph import new_graph, add_node
+>>> g = new_graph(); add_node(g, "320100", ["Place", "City"], adcode="320100", name="南京市")
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "sources.csv").write_text(
+...     "source_id,title,publisher,year,kind,url_or_ref,note\\n"
+...     "policy:nj-plan-2021,南京都市圈发展规划,江苏省人民政府,2021,plan,,\\n", encoding="utf-8")
+>>> (d / "nodes").mkdir(); (d / "relations").mkdir()
+>>> _ = (d / "nodes" / "metro.csv").write_text(
+...     "id,place,labels,name,name_en,aliases,source_id,source_title,year,quote,checked\\n"
+...     "metro:nanjing,,MetroCircle,南京都市圈,Nanjing Metropolitan Circle,,"
+...     "policy:nj-plan-2021,,2021,,false\\n", encoding="utf-8")
+>>> _ = (d / "relations" / "core.csv").write_text(
+...     "type,head,head_name,tail,tail_name,source_id,source_title,year,quote,checked\\n"
+...     "CORE_OF,320100,南京市,metro:nanjing,南京都市圈,policy:nj-plan-2021,,2021,,false\\n",
+...     encoding="utf-8")
+>>> add_curated(g, d)
+>>> [(u, v, e["year"]) for u, v, e in g.edges(data=True)]
+[('320100', 'metro:nanjing', 2021)]
+>>> _ = (d / "relations" / "bad.csv").write_text(
+...     "type,head,head_name,tail,tail_name,source_id,source_title,year,quote,checked\\n"
+...     "CORE_OF,鼓楼区,,metro:nanjing,,nowhere,,20x1,,false\\n", encoding="utf-8")
+>>> g = new_graph(); add_node(g, "320100", ["Place", "City"], adcode="320100", name="南京市")
+>>> try: add_curated(g, d)
+... except CuratedDataError as exc: print(len(exc.errors), exc.errors[0])
+3 relations/bad.csv:2: head: unknown place name '鼓楼区'
+>>> len(g), g.number_of_edges()      # nothing was added
+(1, 0)
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.model import schema
+from kg.model.graph import add_node, add_rel
+from kg.model.resolve import AmbiguousPlace, PlaceIndex, PlaceError
+
+SEP = ";"
+SOURCE_COLUMNS = ("source_id", "title", "publisher", "year", "kind", "url_or_ref", "note")
+SOURCE_KINDS = ("plan", "official-report", "article", "package")
+NODE_COLUMNS = ("id", "place", "labels", "name", "name_en", "aliases")
+REL_COLUMNS = ("type", "head", "head_name", "tail", "tail_name")
+PROVENANCE_COLUMNS = ("source_id", "source_title", "year", "quote", "checked", "note")
+STAT_COLUMNS = ("adcode", "year", "indicator", "value", "unit", "source_id", "quote")
+LIST_COLUMNS = ("aliases", "counties", "labels")
+BOOL_COLUMNS = ("partial", "checked")
+SLUG = re.compile(r"[a-z]+:[a-z0-9][a-z0-9._-]*")
+NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+YEAR_RANGE = (1949, 2100)
+
+
+class CuratedDataError(ValueError):
+    """One or more problems in data/, each as ``file:line: reason``."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        shown = "\n  ".join(errors[:100])
+        more = f"\n  ... and {len(errors) - 100} more" if len(errors) > 100 else ""
+        super().__init__(f"{len(errors)} problem(s) in the curated data:\n  {shown}{more}")
+
+
+# --- step 1: read ---------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    where: str       # "relations/cluster_members.csv:12"
+    cells: dict      # column -> stripped text
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column) or ""
+
+
+def read_rows(path: Path, root: Path, required: tuple[str, ...], errors: list[str]) -> list[Row]:
+    """The non-empty rows of one CSV file, each knowing its file and line."""
+    name = path.relative_to(root).as_posix()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            errors.append(f"{name}:1: missing column(s) {', '.join(missing)}")
+            return []
+        rows = []
+        for cells in reader:
+            # DictReader puts surplus cells under the key None: a row with too many commas.
+            if None in cells:
+                errors.append(f"{name}:{reader.line_num}: more cells than header columns")
+                continue
+            cells = {k: (v or "").strip() for k, v in cells.items()}
+            if any(cells.values()):
+                rows.append(Row(f"{name}:{reader.line_num}", cells))
+    return rows
+
+
+# --- step 2: check -------------------------------------------------------------------------
+
+@dataclass
+class NodeSpec:
+    key: str
+    labels: list[str]
+    props: dict
+    where: str
+    is_place: bool = False
+
+
+@dataclass
+class RelSpec:
+    type: str
+    head: str
+    tail: str
+    props: dict
+    where: str
+
+
+@dataclass
+class Curated:
+    """Everything read from data/, checked and ready to apply."""
+    sources: dict = field(default_factory=dict)       # source_id -> row cells
+    nodes: list = field(default_factory=list)
+    rels: list = field(default_factory=list)
+    stats: list = field(default_factory=list)
+
+
+def parse_year(text: str) -> int:
+    if not re.fullmatch(r"\d{4}", text) or not YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+        raise ValueError(f"malformed year {text!r} (an integer in {YEAR_RANGE[0]}..{YEAR_RANGE[1]})")
+    return int(text)
+
+
+def parse_value(column: str, text: str):
+    """A cell's text as the typed property value its column calls for."""
+    if column in LIST_COLUMNS:
+        return [part.strip() for part in text.split(SEP) if part.strip()]
+    if column in BOOL_COLUMNS:
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"{column} must be true or false, not {text!r}")
+        return text.lower() == "true"
+    if column in ("year", "valid_from", "valid_to") or column.endswith("_year"):
+        return parse_year(text)
+    if NUMBER.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    return text
+
+
+def row_props(row: Row, fixed: tuple[str, ...], errors: list[str]) -> dict:
+    """Typed values of every non-empty cell outside the ``fixed`` columns."""
+    props = {}
+    for column, text in row.cells.items():
+        if column in fixed or not text:
+            continue
+        try:
+            props[column] = parse_value(column, text)
+        except ValueError as exc:
+            errors.append(f"{row.where}: {exc}")
+    return props
+
+
+class Checker:
+    """Resolves references and validates rows; every problem goes to ``errors``."""
+
+    def __init__(self, g, errors: list[str]):
+        self.g, self.errors = g, errors
+        self.index = PlaceIndex(g)
+        self.sources: dict[str, dict] = {}
+        self.planned_labels: dict[str, set[str]] = defaultdict(set)  # slug id -> labels
+
+    def error(self, row: Row, reason: str) -> None:
+        self.errors.append(f"{row.where}: {reason}")
+
+    def source_id(self, row: Row) -> str | None:
+        """The cited source as spelt in sources.csv (``x`` and ``policy:x`` are one source)."""
+        sid = row.get("source_id")
+        if not sid:
+            self.error(row, "missing source_id")
+            return None
+        for candidate in (sid, f"policy:{sid}", sid.removeprefix("policy:")):
+            if candidate in self.sources:
+                return candidate
+        self.error(row, f"source_id {sid!r} is not in sources.csv")
+        return None
+
+    def place(self, row: Row, column: str, ref: str, name: str = "", within=None) -> str | None:
+        """The adcode a place reference names; checks that ``name`` agrees with it."""
+        try:
+            code = self.index.resolve(ref, within=within)
+        except PlaceError as exc:
+            self.error(row, f"{column}: {exc}")
+            return None
+        if name and not self.name_agrees(code, name):
+            self.error(row, f"{column}: name {name!r} disagrees with adcode {code} "
+                            f"({self.index.path(code)})")
+            return None
+        return code
+
+    def name_agrees(self, code: str, name: str) -> bool:
+        try:
+            return self.index.resolve(name) == code
+        except AmbiguousPlace as exc:
+            return code in [c for c, _ in exc.candidates]
+        except PlaceError:
+            return False
+
+    def ref(self, row: Row, column: str) -> str | None:
+        """A node key: a slug id (contains ``:``) or a place reference."""
+        ref, name = row.get(column), row.get(f"{column}_name")
+        if not ref:
+            self.error(row, f"missing {column}")
+            return None
+        if ":" in ref:
+            if ref not in self.planned_labels and ref not in self.g:
+                self.error(row, f"{column}: unknown node id {ref!r}")
+                return None
+            return ref
+        return self.place(row, column, ref, name)
+
+    def labels_of(self, key: str) -> set[str]:
+        existing = set(self.g.nodes[key]["labels"]) if key in self.g else set()
+        return existing | self.planned_labels.get(key, set())
+
+    # -- sources.csv
+    def check_sources(self, rows: list[Row]) -> dict:
+        seen = Counter()
+        for row in rows:
+            sid = row.get("source_id")
+            seen[sid] += 1
+            if not sid:
+                self.error(row, "missing source_id")
+            elif seen[sid] > 1:
+                self.error(row, f"duplicate source_id {sid!r}")
+            if row.get("kind") not in SOURCE_KINDS:
+                self.error(row, f"kind {row.get('kind')!r} is not one of {', '.join(SOURCE_KINDS)}")
+            if row.get("year"):
+                try:
+                    parse_year(row.get("year"))
+                except ValueError as exc:
+                    self.error(row, str(exc))
+            if not row.get("title"):
+                self.error(row, "missing title")
+            self.sources.setdefault(sid, row.cells)
+        return self.sources
+
+    # -- nodes/*.csv
+    def plan_node_labels(self, rows: list[Row]) -> None:
+        """First pass over node rows: which slug ids will exist, with which labels."""
+        for row in rows:
+            if row.get("id"):
+                self.planned_labels[row.get("id")] |= set(parse_value("labels", row.get("labels")))
+
+    def check_node(self, row: Row) -> NodeSpec | None:
+        node_id, place = row.get("id"), row.get("place")
+        labels = parse_value("labels", row.get("labels"))
+        ok = True
+        if bool(node_id) == bool(place):
+            self.error(row, "give exactly one of id and place")
+            ok = False
+        if not labels:
+            self.error(row, "missing labels")
+            ok = False
+        for label in labels:
+            if label not in schema.LABELS:
+                self.error(row, f"unknown label {label!r}")
+                ok = False
+        if node_id and not SLUG.fullmatch(node_id):
+            self.error(row, f"id {node_id!r} is not a slug of the form kind:slug (ascii lowercase)")
+            ok = False
+        if node_id and not row.get("name"):
+            self.error(row, "missing name")
+            ok = False
+        key = node_id or (place and self.place(row, "place", place, row.get("name")))
+        props = row_props(row, ("id", "place", "labels", "source_id", *(("name",) if place else ())),
+                          self.errors)
+        sid = self.source_id(row)
+        if "year" not in props and not row.get("year"):
+            self.error(row, "missing year")
+        if not (ok and key and sid):
+            return None
+        return NodeSpec(key, labels, {**props, "source_id": sid}, row.where, is_place=bool(place))
+
+    # -- relations/*.csv
+    def check_rel(self, row: Row) -> RelSpec | None:
+        rel_type = row.get("type")
+        if rel_type not in schema.REL_TYPES:
+            self.error(row, f"unknown relationship type {rel_type!r}")
+            return None
+        head, tail = self.ref(row, "head"), self.ref(row, "tail")
+        props = row_props(row, (*REL_COLUMNS, "source_id", "counties"), self.errors)
+        sid = self.source_id(row)
+        if not row.get("year"):
+            self.error(row, "missing year")
+        if head and row.get("counties"):
+            props.update(self.counties(row, head))
+        if not (head and tail and sid):
+            return None
+        src_ok, dst_ok = schema.REL_TYPES[rel_type]
+        if not self.labels_of(head) & set(src_ok):
+            self.error(row, f"{rel_type} cannot start at {head} {sorted(self.labels_of(head))}")
+            return None
+        if not self.labels_of(tail) & set(dst_ok):
+            self.error(row, f"{rel_type} cannot end at {tail} {sorted(self.labels_of(tail))}")
+            return None
+        return RelSpec(rel_type, head, tail, {**props, "source_id": sid}, row.where)
+
+    def counties(self, row: Row, head: str) -> dict:
+        """The named county-level parts of a partial member, resolved inside it."""
+        names = parse_value("counties", row.get("counties"))
+        codes = [self.place(row, "counties", name, within=head) for name in names]
+        return {"counties": names, "county_adcodes": [c for c in codes if c]}
+
+    # -- statistics.csv
+    def check_stat(self, row: Row) -> dict | None:
+        code = self.place(row, "adcode", row.get("adcode")) if row.get("adcode") else None
+        if not row.get("adcode"):
+            self.error(row, "missing adcode")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", row.get("indicator")):
+            self.error(row, f"indicator {row.get('indicator')!r} must be snake_case ascii")
+            return None
+        try:
+            year = parse_year(row.get("year"))
+            value = float(row.get("value"))
+        except ValueError as exc:
+            self.error(row, str(exc))
+            return None
+        sid = self.source_id(row)
+        if not (code and sid):
+            return None
+        return {"adcode": code, "year": year, "indicator": row.get("indicator"), "value": value,
+                "unit": row.get("unit"), "source_id": sid, "quote": row.get("quote"),
+                "where": row.where}
+
+
+def find_duplicates(keyed: list[tuple], what: str, errors: list[str]) -> None:
+    """Report every (key, where) pair whose key an earlier pair already had."""
+    first: dict = {}
+    for key, where in keyed:
+        if key in first:
+            errors.append(f"{where}: duplicate {what} {key} (first at {first[key]})")
+        else:
+            first[key] = where
+
+
+def check_all(g, data_dir: Path) -> Curated:
+    """Read and check every curated file; raise ``CuratedDataError`` listing all problems."""
+    errors: list[str] = []
+    checker = Checker(g, errors)
+    out = Curated()
+    if (data_dir / "sources.csv").exists():
+        out.sources = checker.check_sources(
+            read_rows(data_dir / "sources.csv", data_dir, ("source_id", "title", "kind"), errors))
+    node_rows = [row for path in sorted((data_dir / "nodes").glob("*.csv"))
+                 for row in read_rows(path, data_dir, NODE_COLUMNS[:3], errors)]
+    checker.plan_node_labels(node_rows)
+    out.nodes = [spec for row in node_rows if (spec := checker.check_node(row))]
+    rel_rows = [row for path in sorted((data_dir / "relations").glob("*.csv"))
+                for row in read_rows(path, data_dir, ("type", "head", "tail"), errors)]
+    out.rels = [spec for row in rel_rows if (spec := checker.check_rel(row))]
+    if (data_dir / "statistics.csv").exists():
+        stat_rows = read_rows(data_dir / "statistics.csv", data_dir, STAT_COLUMNS[:4], errors)
+        out.stats = [s for row in stat_rows if (s := checker.check_stat(row))]
+    find_duplicates([((n.key, *n.labels) if n.is_place else n.key, n.where) for n in out.nodes],
+                    "node", errors)
+    find_duplicates([((r.type, r.head, r.tail, r.props["source_id"]), r.where) for r in out.rels],
+                    "relationship (type, head, tail, source)", errors)
+    find_duplicates([((s["adcode"], s["indicator"], s["year"]), s["where"]) for s in out.stats],
+                    "statistic", errors)
+    if errors:
+        raise CuratedDataError(errors)
+    return out
+
+
+# --- step 3: apply -------------------------------------------------------------------------
+
+def document_id(source_id: str) -> str:
+    """The Document node id of an article source: ``doc:`` + its file stem."""
+    return "doc:" + Path(source_id).stem.lower()
+
+
+def apply(g, data: Curated) -> None:
+    """Add checked curated data to the graph (cannot fail on checked input)."""
+    for sid, src in data.sources.items():
+        if src.get("kind") == "article":
+            add_node(g, document_id(sid), [schema.DOCUMENT], id=document_id(sid), name=src.get("title"),
+                     publisher=src.get("publisher"),
+                     year=int(src["year"]) if src.get("year") else None,
+                     url_or_ref=src.get("url_or_ref"), source_id=sid)
+    for spec in data.nodes:
+        add_node(g, spec.key, spec.labels, **({} if spec.is_place else {"id": spec.key}),
+                 **spec.props)
+    for spec in data.rels:
+        props = dict(spec.props)
+        props.setdefault("source_title", data.sources[props["source_id"]].get("title"))
+        add_rel(g, spec.head, spec.tail, spec.type, **props)
+    table = g.graph.setdefault("statistics", [])
+    for stat in data.stats:
+        g.nodes[stat["adcode"]][f"{stat['indicator']}_{stat['year']}"] = stat["value"]
+        table.append({k: v for k, v in stat.items() if k != "where"})
+
+
+def add_curated(g, data_dir: Path) -> None:
+    """Load every file under ``data_dir`` into ``g``; all or nothing."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"curated data folder {data_dir} does not exist")
+    apply(g, check_all(g, data_dir))
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+def coverage(g) -> list[dict]:
+    """Per CityCluster and MetroCircle: members, partial members, core, plans and sources.
+
+    >>> from kg.model.graph import new_graph, add_node, add_rel
+    >>> g = new_graph()
+    >>> add_node(g, "metro:x", ["MetroCircle"], name="X都市圈")
+    >>> add_node(g, "1", ["Place", "City"], name="甲市"); add_node(g, "2", ["Place", "City"], name="乙市")
+    >>> _ = add_rel(g, "1", "metro:x", "CORE_OF", source_id="p", year=2021)
+    >>> _ = add_rel(g, "2", "metro:x", "MEMBER_OF", source_id="p", year=2021, partial=True)
+    >>> coverage(g)[0]["members"], coverage(g)[0]["partial"], coverage(g)[0]["core"]
+    (1, 1, '甲市')
+    """
+    rows = []
+    for label in (schema.CITY_CLUSTER, schema.METRO_CIRCLE):
+        for key, data in sorted(((k, d) for k, d in g.nodes(data=True) if label in d["labels"])):
+            members, partial, cores, plans, sources = set(), set(), [], [], set()
+            for u, _, e in g.in_edges(key, data=True):
+                if e["type"] == schema.MEMBER_OF:
+                    members.add(u)
+                    if e.get("partial"):
+                        partial.add(u)
+                elif e["type"] == schema.CORE_OF:
+                    cores.append(g.nodes[u]["name"])
+                elif e["type"] == schema.TARGETS:
+                    plans.append(u)
+                else:
+                    continue
+                sources.add(e.get("source_id"))
+            rows.append({"id": key, "label": label, "name": data.get("name"),
+                         "members": len(members), "partial": len(partial),
+                         "core": ";".join(sorted(set(cores))), "plans": len(plans),
+                         "sources": ";".join(sorted(s for s in sources if s))})
+    return rows
