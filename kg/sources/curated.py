@@ -59,7 +59,6 @@ SOURCE_KINDS = ("plan", "official-report", "article", "package")
 NODE_COLUMNS = ("id", "place", "labels", "name", "name_en", "aliases")
 REL_COLUMNS = ("type", "head", "head_name", "tail", "tail_name")
 PROVENANCE_COLUMNS = ("source_id", "source_title", "year", "quote", "checked", "note")
-STAT_COLUMNS = ("adcode", "year", "indicator", "value", "unit", "source_id", "quote")
 LIST_COLUMNS = ("aliases", "counties", "labels")
 BOOL_COLUMNS = ("partial", "checked")
 SLUG = re.compile(r"[a-z]+:[a-z0-9][a-z0-9._-]*")
@@ -323,27 +322,6 @@ class Checker:
         codes = [self.place(row, "counties", name, within=head) for name in names]
         return {"counties": names, "county_adcodes": [c for c in codes if c]}
 
-    # -- statistics.csv
-    def check_stat(self, row: Row) -> dict | None:
-        code = self.place(row, "adcode", row.get("adcode")) if row.get("adcode") else None
-        if not row.get("adcode"):
-            self.error(row, "missing adcode")
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", row.get("indicator")):
-            self.error(row, f"indicator {row.get('indicator')!r} must be snake_case ascii")
-            return None
-        try:
-            year = parse_year(row.get("year"))
-            value = float(row.get("value"))
-        except ValueError as exc:
-            self.error(row, str(exc))
-            return None
-        sid = self.source_id(row)
-        if not (code and sid):
-            return None
-        return {"adcode": code, "year": year, "indicator": row.get("indicator"), "value": value,
-                "unit": row.get("unit"), "source_id": sid, "quote": row.get("quote"),
-                "where": row.where}
-
 
 def find_duplicates(keyed: list[tuple], what: str, errors: list[str]) -> None:
     """Report every (key, where) pair whose key an earlier pair already had."""
@@ -371,14 +349,16 @@ def check_all(g, data_dir: Path) -> Curated:
                 for row in read_rows(path, data_dir, ("type", "head", "tail"), errors)]
     out.rels = [spec for row in rel_rows if (spec := checker.check_rel(row))]
     if (data_dir / "statistics.csv").exists():
-        stat_rows = read_rows(data_dir / "statistics.csv", data_dir, STAT_COLUMNS[:4], errors)
-        out.stats = [s for row in stat_rows if (s := checker.check_stat(row))]
+        # statistics.csv has its own cell-by-cell checker (kg.sources.statistics)
+        from kg.sources.statistics import check_statistics
+
+        out.stats, stat_errors = check_statistics(data_dir / "statistics.csv", checker.index,
+                                                  set(out.sources), name="statistics.csv")
+        errors.extend(stat_errors)
     find_duplicates([((n.key, *n.labels) if n.is_place else n.key, n.where) for n in out.nodes],
                     "node", errors)
     find_duplicates([((r.type, r.head, r.tail, r.props["source_id"]), r.where) for r in out.rels],
                     "relationship (type, head, tail, source)", errors)
-    find_duplicates([((s["adcode"], s["indicator"], s["year"]), s["where"]) for s in out.stats],
-                    "statistic", errors)
     if errors:
         raise CuratedDataError(errors)
     return out
