@@ -1,2 +1,199 @@
-"""`citykg neo4j` commands (being written)."""
-from kg.cli import app  # noqa: F401
+"""``citykg neo4j install|start|stop|status``, ``citykg load``, ``citykg query``,
+``citykg dump`` and ``citykg restore``."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+
+from kg.cli import app, fail
+
+neo4j_app = typer.Typer(help="The local Neo4j Community server (installed from Maven Central, "
+                             "listening on 127.0.0.1 only).", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+
+URI = typer.Option(None, "--uri", help="Bolt URI (default: env NEO4J_URI, else the local server).")
+USER = typer.Option(None, "--user", help="User (default: env NEO4J_USER, else neo4j).")
+PASSWORD = typer.Option(None, "--password", help="Password (default: env NEO4J_PASSWORD, else the "
+                                                 "local server's password file).")
+DATABASE = typer.Option("neo4j", "--database", help="Database name.")
+
+
+def _connect(uri, user, password):
+    from kg.store.neo4j_server import ServerError, connect
+
+    try:
+        return connect(uri, user, password)
+    except ServerError as exc:
+        fail(str(exc))
+
+
+@neo4j_app.command()
+def install(force: bool = typer.Option(False, "--force", help="Fetch the jars again.")):
+    """Fetch Neo4j + Neo4j Browser from Maven Central into the cache and set a random password."""
+    from kg.store import neo4j_server as srv
+
+    t0 = time.monotonic()
+    try:
+        home = srv.install(force=force, echo=typer.echo)
+    except srv.ServerError as exc:
+        fail(str(exc))
+    typer.echo(f"Neo4j {srv.NEO4J_VERSION} installed in {home} ({time.monotonic() - t0:.0f} s); "
+               f"password in {srv.password_file()}")
+
+
+@neo4j_app.command()
+def start(timeout: float = typer.Option(120, "--timeout", help="Seconds to wait for the server.")):
+    """Start the local server in the background and wait until it answers."""
+    from kg.store import neo4j_server as srv
+
+    try:
+        seconds = srv.start(timeout)
+    except srv.ServerError as exc:
+        fail(str(exc))
+    how = f"started in {seconds:.0f} s" if seconds else "already running"
+    typer.echo(f"Neo4j {how}: {srv.bolt_uri()}, Browser {srv.browser_url()} "
+               f"(user {srv.USER}, password in {srv.password_file()})")
+
+
+@neo4j_app.command()
+def stop():
+    """Stop the local server."""
+    from kg.store import neo4j_server as srv
+
+    try:
+        was = srv.stop()
+    except srv.ServerError as exc:
+        fail(str(exc))
+    typer.echo("Neo4j stopped" if was else "Neo4j was not running")
+
+
+@neo4j_app.command()
+def status():
+    """Is the local server installed and running; where; which version."""
+    from kg.store import neo4j_server as srv
+
+    info = srv.status()
+    typer.echo(f"installed: {'yes' if info['installed'] else 'no'} ({info['home']})")
+    if info["running"]:
+        typer.echo(f"running:   yes, pid {info['pid']}, {info.get('version', '?')}")
+        typer.echo(f"bolt:      {info['bolt']}\nbrowser:   {info['browser']}")
+        if "error" in info:
+            typer.echo(f"problem:   {info['error']}")
+    else:
+        typer.echo("running:   no (start it with `citykg neo4j start`)")
+    raise typer.Exit(0 if info["running"] else 3)
+
+
+@app.command()
+def load(build: Path = typer.Option(None, "--build", help="A build folder from `citykg build` "
+                                                         "(default: build the graph in memory now)."),
+         uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE,
+         batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
+         clear: bool = typer.Option(False, "--clear", help="Delete everything in the database first.")):
+    """Load the graph into Neo4j (constraints first, batched MERGE; loading twice changes nothing)."""
+    from neo4j.exceptions import Neo4jError
+
+    from kg.store.neo4j_load import LoadError, clear_database, database_counts, load_graph
+
+    if build is not None:
+        from kg.store.files import read_build
+
+        if not (build / "nodes.csv").exists():
+            fail(f"{build}: not a build folder (no nodes.csv); run `citykg build --out {build}`")
+        g = read_build(build)
+    else:
+        from kg.build import build_graph
+
+        typer.echo("building the graph in memory ...")
+        try:
+            g = build_graph()
+        except (ValueError, FileNotFoundError) as exc:
+            fail(str(exc))
+    driver = _connect(uri, user, password)
+    t0 = time.monotonic()
+    try:
+        with driver:
+            if clear:
+                clear_database(driver, database)
+            done = load_graph(driver, g, database=database, batch_size=batch_size)
+            now = database_counts(driver, database)
+    except (LoadError, Neo4jError) as exc:
+        fail(str(exc))
+    typer.echo(f"loaded {done['nodes']} nodes and {done['relationships']} relationships in "
+               f"{time.monotonic() - t0:.1f} s; the database now holds {now['nodes']} nodes and "
+               f"{now['relationships']} relationships")
+
+
+@app.command()
+def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a query in queries/."),
+          param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE (repeatable); "
+                                          "numbers and JSON are parsed, '\"310107\"' stays text."),
+          fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+          list_queries: bool = typer.Option(False, "--list", help="List the cookbook queries."),
+          uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE):
+    """Run read-only Cypher (the server refuses writes) and print the rows."""
+    from kg.store import neo4j_query as nq
+
+    if list_queries:
+        for name, path in nq.cookbook().items():
+            typer.echo(f"{name:<32}{nq.describe(path)}")
+        return
+    if not cypher:
+        fail("give a Cypher query or a cookbook query name (see `citykg query --list`)")
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format must be table, csv or json, not {fmt!r}")
+    try:
+        text = nq.resolve_query(cypher)
+        params = nq.parse_params(param)
+    except nq.QueryError as exc:
+        fail(str(exc))
+    driver = _connect(uri, user, password)
+    try:
+        with driver:
+            keys, rows = nq.run_read(driver, text, params, database)
+    except nq.QueryError as exc:
+        fail(str(exc))
+    if fmt == "csv":
+        typer.echo(nq.to_csv(keys, rows), nl=False)
+    elif fmt == "json":
+        typer.echo(nq.to_json(keys, rows))
+    else:
+        from rich.console import Console
+
+        Console().print(nq.to_table(keys, rows))
+
+
+@app.command()
+def dump(out: Path = typer.Option(Path("citykg.dump"), "--out", help="Archive file to write.")):
+    """Dump the local server's database to one file (the server is stopped and restarted)."""
+    from kg.store import neo4j_server as srv
+
+    try:
+        path = srv.dump(out)
+    except srv.ServerError as exc:
+        fail(str(exc))
+    typer.echo(f"dumped database {srv.DATABASE} to {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+@app.command()
+def restore(archive: Path = typer.Argument(..., help="A file written by `citykg dump`.")):
+    """Replace the local server's database with a dump (the server is stopped and restarted)."""
+    from kg.store import neo4j_server as srv
+
+    try:
+        srv.restore(archive)
+    except srv.ServerError as exc:
+        fail(str(exc))
+    typer.echo(f"restored database {srv.DATABASE} from {archive}")
+    if srv.is_running():
+        from kg.store.neo4j_load import database_counts
+
+        try:
+            with srv.connect_local() as driver:
+                c = database_counts(driver)
+        except srv.ServerError as exc:
+            fail(str(exc))
+        typer.echo(json.dumps({"nodes": c["nodes"], "relationships": c["relationships"]}))

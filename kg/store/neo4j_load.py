@@ -1,0 +1,216 @@
+"""Load the in-memory graph into Neo4j, idempotently.
+
+Constraints and indexes come first, then nodes and relationships in batches of
+``UNWIND $rows AS row MERGE ...``, one transaction per batch. Places are merged on
+``adcode``, every other node on ``id``; a relationship is merged on its start, end,
+type and ``key`` (the MultiDiGraph edge key), so loading the same graph twice changes
+nothing, and two documents stating the same fact stay two relationships.
+
+Values always travel as query parameters. Labels and relationship types cannot be
+parameters in Cypher, so they are checked against ``kg.model.schema`` before they
+are written into a query string.
+
+>>> node_query("Place", ["Place", "City"])
+'UNWIND $rows AS row MERGE (n:Place {adcode: row.key}) SET n = row.props SET n:City'
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import networkx as nx
+
+from kg.model import schema
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+class LoadError(RuntimeError):
+    """The graph holds something that cannot be loaded; the message says what."""
+
+
+# --- query text (labels and types only from the schema) -----------------------
+
+def _label(name: str) -> str:
+    if name not in schema.LABELS:
+        raise LoadError(f"unknown label {name!r} (not in kg.model.schema.LABELS)")
+    return name
+
+
+def _rel_type(name: str) -> str:
+    if name not in schema.REL_TYPES:
+        raise LoadError(f"unknown relationship type {name!r} (not in kg.model.schema.REL_TYPES)")
+    return name
+
+
+def primary_label(labels) -> str:
+    """The label a node is merged on: Place for places, else its first schema label."""
+    if schema.PLACE in labels:
+        return schema.PLACE
+    for lab in schema.LABELS:
+        if lab in labels:
+            return lab
+    raise LoadError(f"node has no schema label: {labels}")
+
+
+def key_property(label: str) -> str:
+    return schema.PLACE_KEY if label == schema.PLACE else schema.NODE_KEY
+
+
+def schema_statements() -> list[str]:
+    """Uniqueness constraints (adcode on Place, id on every other label) and name indexes."""
+    stmts = [f"CREATE CONSTRAINT place_adcode IF NOT EXISTS FOR (n:{schema.PLACE}) "
+             f"REQUIRE n.{schema.PLACE_KEY} IS UNIQUE"]
+    for lab in schema.LABELS:
+        if lab not in (schema.PLACE, *schema.PLACE_LEVELS):
+            stmts.append(f"CREATE CONSTRAINT {lab.lower()}_id IF NOT EXISTS FOR (n:{_label(lab)}) "
+                         f"REQUIRE n.{schema.NODE_KEY} IS UNIQUE")
+    for lab in schema.LABELS:
+        stmts.append(f"CREATE INDEX {lab.lower()}_name IF NOT EXISTS FOR (n:{_label(lab)}) ON (n.name)")
+    return stmts
+
+
+def node_query(label: str, labels) -> str:
+    extra = "".join(f":{_label(lab)}" for lab in labels if lab != label)
+    query = (f"UNWIND $rows AS row MERGE (n:{_label(label)} {{{key_property(label)}: row.key}}) "
+             "SET n = row.props")
+    return query + (f" SET n{extra}" if extra else "")
+
+
+def rel_query(rel_type: str, start_label: str, end_label: str) -> str:
+    return (f"UNWIND $rows AS row "
+            f"MATCH (a:{_label(start_label)} {{{key_property(start_label)}: row.start}}) "
+            f"MATCH (b:{_label(end_label)} {{{key_property(end_label)}: row.end}}) "
+            f"MERGE (a)-[r:{_rel_type(rel_type)} {{key: row.key}}]->(b) SET r = row.props")
+
+
+# --- values -------------------------------------------------------------------
+
+def _value(v):
+    """A property value Neo4j can store: primitives, or homogeneous lists of primitives."""
+    if hasattr(v, "item") and not isinstance(v, (list, tuple, dict)):
+        v = v.item()  # numpy scalars
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, (str, bool, int, float)):
+        return v
+    if isinstance(v, (list, tuple, set)):
+        items = [_value(x) for x in v if x is not None]
+        if any(isinstance(x, (list, dict)) for x in items) or len({type(x) for x in items}) > 1:
+            return [json.dumps(x, ensure_ascii=False) if not isinstance(x, str) else x for x in items]
+        return items
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return str(v)
+
+
+def _props(attrs: dict, drop: tuple[str, ...]) -> dict:
+    out = {}
+    for k, v in attrs.items():
+        if k in drop:
+            continue
+        value = _value(v)
+        if value is not None:
+            out[k] = value
+    return out
+
+
+# --- rows grouped by query ----------------------------------------------------
+
+def node_batches(g: nx.MultiDiGraph) -> dict[tuple[str, tuple[str, ...]], list[dict]]:
+    """Rows per (merge label, full label set)."""
+    groups: dict = defaultdict(list)
+    for key, attrs in g.nodes(data=True):
+        labels = tuple(attrs.get("labels") or ())
+        label = primary_label(labels)
+        props = _props(attrs, ("labels",))
+        props[key_property(label)] = key
+        groups[(label, labels)].append({"key": key, "props": props})
+    return groups
+
+
+def rel_batches(g: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict]]:
+    """Rows per (type, start merge label, end merge label)."""
+    merge_label = {key: primary_label(attrs.get("labels") or ()) for key, attrs in g.nodes(data=True)}
+    groups: dict = defaultdict(list)
+    for u, v, k, attrs in g.edges(keys=True, data=True):
+        rel_type = attrs.get("type")
+        if rel_type is None:
+            raise LoadError(f"relationship {u}->{v} ({k}) has no type")
+        props = _props(attrs, ("type",))
+        props["key"] = k
+        groups[(rel_type, merge_label[u], merge_label[v])].append(
+            {"start": u, "end": v, "key": k, "props": props})
+    return groups
+
+
+# --- running ------------------------------------------------------------------
+
+def _chunks(rows: list, size: int):
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def _write_batch(tx, query: str, rows: list[dict]) -> int:
+    tx.run(query, rows=rows).consume()
+    return len(rows)
+
+
+def ensure_schema(driver, database: str = "neo4j") -> None:
+    with driver.session(database=database) as session:
+        for stmt in schema_statements():
+            session.run(stmt).consume()
+        session.run("CALL db.awaitIndexes(300)").consume()
+
+
+def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
+               batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True) -> dict[str, int]:
+    """MERGE every node and relationship of ``g``; returns {"nodes": n, "relationships": m}.
+
+    Each batch is one ``execute_write`` transaction; the driver retries it on transient
+    errors (deadlocks, leader changes) for up to its ``max_transaction_retry_time``.
+    """
+    from rich.progress import Progress
+
+    nodes = node_batches(g)
+    rels = rel_batches(g)
+    # Build every query string first, so a bad label fails before anything is written.
+    node_work = [(node_query(label, labels), rows) for (label, labels), rows in sorted(nodes.items())]
+    rel_work = [(rel_query(*group), rows) for group, rows in sorted(rels.items())]
+    ensure_schema(driver, database)
+    done = {"nodes": 0, "relationships": 0}
+    with Progress(disable=not progress, transient=True) as bar, driver.session(database=database) as session:
+        for what, work in (("nodes", node_work), ("relationships", rel_work)):
+            task = bar.add_task(f"loading {what}", total=sum(len(rows) for _, rows in work))
+            for query, rows in work:
+                for chunk in _chunks(rows, batch_size):
+                    done[what] += session.execute_write(_write_batch, query, chunk)
+                    bar.advance(task, len(chunk))
+    return done
+
+
+def load_build(driver, folder: Path, **kwargs) -> dict[str, int]:
+    """Load a build folder (nodes.csv + relationships.csv) written by ``citykg build``."""
+    from kg.store.files import read_build
+
+    return load_graph(driver, read_build(Path(folder)), **kwargs)
+
+
+def clear_database(driver, database: str = "neo4j") -> None:
+    """Delete every node and relationship (constraints and indexes stay)."""
+    with driver.session(database=database) as session:
+        # CALL {} IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+
+
+def database_counts(driver, database: str = "neo4j") -> dict:
+    """Counts in the same shape as ``kg.model.graph.counts``."""
+    labels = {r["label"]: r["n"] for r in driver.execute_query(
+        "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n", database_=database).records}
+    types = {r["type"]: r["n"] for r in driver.execute_query(
+        "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n", database_=database).records}
+    nodes = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=database).records[0]["n"]
+    return {"nodes": nodes, "relationships": sum(types.values()),
+            "labels": dict(sorted(labels.items())), "types": dict(sorted(types.items()))}

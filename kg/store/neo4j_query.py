@@ -1,0 +1,161 @@
+"""Read-only Cypher for researchers: run a query or a named cookbook query, print the rows.
+
+Queries run in a READ transaction, so the server itself refuses any write.
+Parameters come as ``k=v`` strings: integers and decimals become numbers, JSON
+lists/objects/strings/true/false/null are parsed as JSON, anything else stays text.
+Quote a value in JSON to keep digits as text (an adcode): ``code='"310107"'``.
+
+>>> parse_param("k=3"), parse_param("share=0.5"), parse_param("name=南京市")
+(('k', 3), ('share', 0.5), ('name', '南京市'))
+>>> parse_param('codes=["320100","341100"]'), parse_param('code="310107"')
+(('codes', ['320100', '341100']), ('code', '310107'))
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from kg import paths
+
+NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+class QueryError(RuntimeError):
+    """A query that cannot run; the message says why."""
+
+
+def parse_param(text: str) -> tuple[str, object]:
+    """``"k=v"`` -> ``("k", value)`` with value an int, float, JSON value or str."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise QueryError(f"bad --param {text!r}: expected NAME=VALUE")
+    if re.fullmatch(r"[+-]?\d+", raw):
+        return key, int(raw)
+    if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", raw):
+        return key, float(raw)
+    if raw[:1] in '[{"' or raw in ("true", "false", "null"):
+        try:
+            return key, json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise QueryError(f"bad --param {key}: not valid JSON ({exc.msg} at column {exc.pos + 1})") from None
+    return key, raw
+
+
+def parse_params(items) -> dict:
+    return dict(parse_param(item) for item in items or ())
+
+
+# --- the cookbook -------------------------------------------------------------
+
+def cookbook(folder: Path | None = None) -> dict[str, Path]:
+    """Named queries: ``queries/<name>.cypher``."""
+    folder = Path(folder or paths.QUERIES)
+    return {p.stem: p for p in sorted(folder.glob("*.cypher"))} if folder.is_dir() else {}
+
+
+def describe(path: Path) -> str:
+    """The first comment line of a cookbook query (its one-line description)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("//"):
+            return line.lstrip("/ ").strip()
+        if line:
+            break
+    return ""
+
+
+def resolve_query(text: str, folder: Path | None = None) -> str:
+    """Cypher text for ``text``: a cookbook name becomes its file's content."""
+    text = text.strip()
+    if NAME_RE.fullmatch(text):
+        queries = cookbook(folder)
+        if text in queries:
+            return queries[text].read_text(encoding="utf-8")
+        names = ", ".join(queries) or "(none yet)"
+        raise QueryError(f"no cookbook query named {text!r} in {folder or paths.QUERIES}; available: {names}")
+    return text
+
+
+# --- running ------------------------------------------------------------------
+
+def _plain(value):
+    """Driver values -> JSON-friendly Python (nodes and relationships become dicts)."""
+    from neo4j.graph import Node, Path as GraphPath, Relationship
+    from neo4j.time import Date, DateTime, Duration, Time
+
+    if isinstance(value, Node):
+        return {"_labels": sorted(value.labels), **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        return {"_type": value.type, **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, GraphPath):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (Date, DateTime, Time, Duration)):
+        return str(value)
+    return value
+
+
+def run_read(driver, cypher: str, params: dict | None = None,
+             database: str = "neo4j") -> tuple[list[str], list[dict]]:
+    """Run ``cypher`` in a read transaction; returns (column names, rows as dicts)."""
+    from neo4j.exceptions import ClientError, Neo4jError
+
+    cypher = cypher.strip().rstrip(";").strip()
+    if not cypher:
+        raise QueryError("empty query")
+
+    def work(tx):
+        result = tx.run(cypher, params or {})
+        keys = list(result.keys())
+        return keys, [{k: _plain(v) for k, v in zip(keys, rec.values())} for rec in result]
+
+    try:
+        with driver.session(database=database) as session:
+            return session.execute_read(work)
+    except ClientError as exc:
+        if exc.code == "Neo.ClientError.Statement.AccessMode" or "read access mode" in (exc.message or ""):
+            raise QueryError("the server refused to write: `citykg query` runs read-only transactions "
+                             f"({exc.message})") from None
+        raise QueryError(f"Neo4j refused the query: {exc.message}") from None
+    except Neo4jError as exc:
+        raise QueryError(f"Neo4j error {exc.code}: {exc.message}") from None
+
+
+# --- output -------------------------------------------------------------------
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def to_csv(keys: list[str], rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(keys)
+    for row in rows:
+        w.writerow([_cell(row[k]) for k in keys])
+    return buf.getvalue()
+
+
+def to_json(keys: list[str], rows: list[dict]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def to_table(keys: list[str], rows: list[dict]):
+    """A rich Table (print it with rich's Console)."""
+    from rich.table import Table
+
+    table = Table(*keys, caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    for row in rows:
+        table.add_row(*(_cell(row[k]) for k in keys))
+    return table
