@@ -1,0 +1,130 @@
+"""``citykg report``: the main job, as a short pipeline of independent steps.
+
+    build -> write build files -> load into Neo4j (when reachable) -> analyses
+          -> views (national, 长三角, 南京都市圈, 江苏省) -> index.html
+
+A step that cannot run (no Neo4j server, a scope missing from data/) is noted
+on the page instead of failing the whole report; a step that breaks on bad
+data (the build) stops it with the reason.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kg.paths import DATA
+from kg.viz.report_page import Link
+
+log = logging.getLogger(__name__)
+
+# The views every report carries: (scope name, file name).
+REPORT_VIEWS = (
+    ("national", "national.html"),
+    ("长江三角洲城市群", "cluster-yangtze-river-delta.html"),
+    ("南京都市圈", "metro-nanjing.html"),
+    ("江苏省", "province-jiangsu.html"),
+)
+
+
+@dataclass
+class ReportResult:
+    index: Path
+    views: list[Link] = field(default_factory=list)
+    analyses: list[Link] = field(default_factory=list)
+    neo4j_status: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def load_into_neo4j(g, build_dir: Path) -> tuple[bool, str]:
+    """Load the build into the Neo4j server when one answers; (ok, what happened)."""
+    from kg.store import neo4j_server
+
+    try:
+        driver = neo4j_server.connect()
+    except neo4j_server.ServerError as exc:
+        return False, f"not loaded into Neo4j: {exc}"
+    try:
+        from kg.store import neo4j_load
+    except ImportError:  # TODO(neo4j helper): remove once kg/store/neo4j_load.py is committed
+        driver.close()
+        return False, "not loaded into Neo4j: the loader (kg.store.neo4j_load) is not installed"
+    try:
+        neo4j_load.load_graph(driver, g)
+    finally:
+        driver.close()
+    uri = neo4j_server.connection_settings()["uri"]
+    return True, f"loaded {len(g):,} nodes and {g.number_of_edges():,} relationships into Neo4j at {uri}"
+
+
+def _browser_url() -> str:
+    from kg.store import neo4j_server
+
+    return neo4j_server.browser_url()
+
+
+def run_analyses(g, out: Path) -> tuple[list[Link], list[str]]:
+    """Centrality, homogeneity and linkage reports; (links, notes)."""
+    # TODO(analysis helper): call kg.analysis's report writers here once committed.
+    try:
+        from kg.analysis import reports  # noqa: F401
+    except ImportError:
+        return [], ["analysis reports are not available yet (kg.analysis.reports is missing)"]
+    links, notes = [], []
+    for title, path in reports.write_all(g, out):
+        links.append(Link(title, Path(path)))
+    return links, notes
+
+
+def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Link], list[str]]:
+    """The report's fixed set of views; a scope the graph lacks becomes a note."""
+    from kg.model.resolve import PlaceIndex
+    from kg.viz.pyvis_html import write_html
+    from kg.viz.scope import ScopeError, resolve_scope
+    from kg.viz.views import EmptyView, make_view
+
+    index = PlaceIndex(g)
+    links, notes = [], []
+    for name, file_name in REPORT_VIEWS:
+        progress(f"view: {name}")
+        try:
+            view = make_view(g, resolve_scope(g, name, index))
+        except (ScopeError, EmptyView) as exc:
+            notes.append(f"view {name} not drawn: {exc}")
+            continue
+        path = write_html(view, out / file_name)
+        links.append(Link(view.title, path, nodes=len(view.nodes), edges=len(view.edges)))
+    return links, notes
+
+
+def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
+               progress: Callable[[str], None] = log.info) -> ReportResult:
+    """Run every step and write ``out/index.html``."""
+    from kg.build import build_graph, write_build
+    from kg.viz.report_page import read_sources, write_index
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    progress("building the graph")
+    g = build_graph(data_dir, progress=progress)
+    progress("validating and writing the build files")
+    build_report = write_build(g, out / "build")
+    notes: list[str] = []
+    if use_neo4j:
+        progress("loading into Neo4j")
+        ok, status = load_into_neo4j(g, out / "build")
+    else:
+        ok, status = False, "not loaded into Neo4j (--no-neo4j)"
+    progress("analyses")
+    analyses, more = run_analyses(g, out / "analysis")
+    notes += more
+    views, more = write_views(g, out / "views", progress)
+    notes += more
+    progress("index.html")
+    index = write_index(out, g, views=views, analyses=analyses, build_dir=out / "build",
+                        neo4j_status=status, neo4j_ok=ok, browser_url=_browser_url() if ok else "",
+                        sources=read_sources(data_dir), notes=notes,
+                        built_at=build_report.get("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")))
+    return ReportResult(index, views, analyses, status, notes)
