@@ -48,8 +48,10 @@ def _print_coverage(g) -> None:
         return
     table = Table(title="curated coverage of clusters and metro circles")
     for col in ("name", "label", "members", "partial", "core", "plans", "sources"):
-        table.add_column(col, justify="right" if col in ("members", "partial", "plans") else "left")
+        table.add_column(col, no_wrap=True, justify="left" if col in ("name", "label", "core") else "right")
     for r in rows:
-        table.add_row(*(str(r[c]) for c in ("name", "label", "members", "partial", "core", "plans",
-                                            "sources")))
-    Console().print(table)
+        # the full list of source ids is in coverage(); the table shows how many there are
+        n_sources = len(r["sources"].split(";")) if r["sources"] else 0
+        table.add_row(r["name"], r["label"], str(r["members"]), str(r["partial"]), r["core"],
+                      str(r["plans"]), str(n_sources))
+    Console(width=max(100, Console().width)).print(table)
