@@ -1,0 +1,580 @@
+"""Firm-linkage files: one row per firm and branch, read as a validated stream.
+
+A firm-linkage file says that a firm headquartered in one place has a branch (分支机构 or
+subsidiary) in another. Projected to cities it gives the HQ → branch city network that
+firm-linkage studies of the Chinese city system use (see ``kg.analysis.firm_network``).
+
+Schema (UTF-8 CSV, header row, column order free, extra columns ignored; full guide in
+``docs/firms.md``):
+
+==============  ========  ================================================================
+column          required  meaning
+==============  ========  ================================================================
+firm_id         yes       stable id of the firm (e.g. its 统一社会信用代码)
+firm_name       yes       registered name
+industry        yes       industry as the source names it (e.g. a 国民经济行业分类 name)
+hq_adcode       yes       6-digit GB/T 2260 code of the HQ city or county
+branch_adcode   yes       6-digit code of the branch city or county
+year            yes       year the branch was set up or observed (1949..2100)
+capital         no        capital of the branch, 万元 (10,000 CNY); empty if unknown
+==============  ========  ================================================================
+
+An industry that matches an id, name or alias of the curated taxonomy (``data/nodes``)
+also gets that ``industry_id``. One row per (firm_id, branch_adcode): a firm's rows
+repeat its name, industry and HQ. One record per line (a line break inside a quoted
+field is not supported: both halves are rejected).
+
+A row is *rejected* (the rest still loads) when it has the wrong number of fields, a
+required field is empty, a code is not a city or county, the year or capital is
+malformed, it is not valid UTF-8, the firm-branch pair was given before, the firm id was used before with
+another name, industry or HQ, or it is the last line and has no line break (the file
+was cut off). Every reject goes to a rejects CSV with its line number and reason; fix
+the rows there and feed that file back (its extra ``line``/``reason`` columns are
+ignored). A file without a header naming every required column fails as a whole
+(``FirmFileError``).
+
+Speed and memory: blocks of lines (~2 MB) are parsed by pandas' C parser and checked
+with vectorised numpy operations; nothing is kept but, to catch duplicates anywhere in
+the file, sorted 64-bit hashes of the firm-branch keys and firm ids seen (≈ 12 bytes a
+row: 12 MB for a million rows).
+
+>>> import io, tempfile, pathlib
+>>> text = ("firm_id,firm_name,industry,hq_adcode,branch_adcode,year\\n"
+...         "F1,甲公司,制造业,310000,320100,2019\\n"
+...         "F1,甲公司,制造业,310000,999999,2019\\n")
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "firms.csv"; _ = path.write_text(text, "utf-8")
+>>> reader = FirmReader(path)
+>>> [(r.firm_id, r.hq_city, r.branch_city) for r in reader.rows()]
+[('F1', '310000', '320100')]
+>>> reader.stats.rejected, reader.rejects[0].line, reader.rejects[0].reason
+(1, 3, 'unknown branch_adcode 999999')
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from kg.model import schema
+
+REQUIRED = ("firm_id", "firm_name", "industry", "hq_adcode", "branch_adcode", "year")
+OPTIONAL = ("capital",)
+COLUMNS = REQUIRED + OPTIONAL
+TEXT = ("firm_id", "firm_name", "industry")
+NUMERIC = ("hq_adcode", "branch_adcode", "year", "capital")
+YEAR_RANGE = (1949, 2100)
+BLOCK_BYTES = 2 << 20            # lines are read and checked ~2 MB at a time
+MAX_KEPT_REJECTS = 1000          # rejects kept in memory (all of them go to the file)
+UNPARSED = -1.0                  # stands for a number column whose text is not a number
+
+
+class FirmFileError(ValueError):
+    """The whole file is unusable (missing, empty, or a required column is absent)."""
+
+
+class Reject(NamedTuple):
+    line: int
+    reason: str
+    fields: list
+
+
+class FirmRow(NamedTuple):
+    line: int
+    firm_id: str
+    firm_name: str
+    industry: str
+    industry_id: str | None
+    hq_adcode: str
+    branch_adcode: str
+    year: int
+    capital: float | None
+    hq_city: str
+    branch_city: str
+
+
+# --- places ------------------------------------------------------------------------------
+
+@dataclass
+class Places:
+    """What firm files need to know about places: which codes are firm locations (cities
+    and counties), the city each belongs to, and names and points for the network.
+
+    ``city`` maps a county to its prefecture-level city; a city, municipality or SAR to
+    itself; and a county that no city holds (省直辖县级市 such as 仙桃市) to itself, since
+    it is governed like a city. ``cities`` lists the city codes; the arrays ``city_index``
+    (code -> position in ``cities``, -1 if not a location) and ``code_text`` (code ->
+    "320100") let whole columns of codes be looked up at once.
+    """
+    city: dict[str, str]
+    name: dict[str, str]
+    level: dict[str, str]
+    lon: dict[str, float] = field(default_factory=dict)
+    lat: dict[str, float] = field(default_factory=dict)
+    province: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.cities = np.array(sorted(set(self.city.values())), dtype=object)
+        position = {c: i for i, c in enumerate(self.cities)}
+        self.city_index = np.full(1_000_000, -1, dtype=np.int32)
+        self.code_text = np.full(1_000_000, None, dtype=object)
+        for code, city in self.city.items():
+            self.city_index[int(code)] = position[city]
+            self.code_text[int(code)] = code
+
+    @classmethod
+    def from_units(cls, units=None) -> "Places":
+        """From the administrative code table (fast; no graph build needed)."""
+        from kg.sources.admin import read_units
+
+        units = units if units is not None else read_units()
+        nodes = {u.adcode: {"labels": u.labels, "name": u.name, "lon": u.lon, "lat": u.lat,
+                            "parent": u.parent} for u in units}
+        # units without coordinates in the code table take their parent's point
+        for d in nodes.values():
+            parent = nodes.get(d["parent"]) if d["parent"] else None
+            if d["lon"] is None and parent and parent["lon"] is not None:
+                d["lon"], d["lat"] = parent["lon"], parent["lat"]
+        return cls._build(nodes)
+
+    @classmethod
+    def from_graph(cls, g) -> "Places":
+        """From a built graph (same codes; coordinates as the build filled them)."""
+        nodes = {}
+        for key, d in g.nodes(data=True):
+            if schema.is_place(d):
+                parents = [v for _, v, t in g.out_edges(key, data="type") if t == schema.BELONGS_TO]
+                nodes[key] = {"labels": d["labels"], "name": d.get("name"), "lon": d.get("lon"),
+                              "lat": d.get("lat"), "parent": parents[0] if parents else None}
+        return cls._build(nodes)
+
+    @classmethod
+    def _build(cls, nodes: dict) -> "Places":
+        city, level, name, lon, lat, province = {}, {}, {}, {}, {}, {}
+        for code, d in nodes.items():
+            lev = schema.level(d)
+            name[code], level[code] = d["name"], lev
+            if d["lon"] is not None:
+                lon[code], lat[code] = d["lon"], d["lat"]
+            top = code
+            while nodes[top]["parent"]:
+                top = nodes[top]["parent"]
+            province[code] = top
+            if lev == schema.CITY:
+                city[code] = code
+            elif lev == schema.COUNTY:
+                parent = d["parent"]
+                city[code] = parent if parent and schema.CITY in nodes[parent]["labels"] else code
+        return cls(city, name, level, lon, lat, province)
+
+    def lookup(self, codes: np.ndarray) -> np.ndarray:
+        """City positions of a float array of codes; -1 where it is not a firm location."""
+        ok = np.isfinite(codes) & (codes >= 0) & (codes < len(self.city_index)) & (codes % 1 == 0)
+        out = np.full(len(codes), -1, dtype=np.int32)
+        out[ok] = self.city_index[codes[ok].astype(np.int64)]
+        return out
+
+
+_PLACES: Places | None = None
+
+
+def default_places() -> Places:
+    """Places from the code table, made once per process."""
+    global _PLACES
+    if _PLACES is None:
+        _PLACES = Places.from_units()
+    return _PLACES
+
+
+# --- industries --------------------------------------------------------------------------
+
+def taxonomy(data_dir=None) -> dict[str, dict]:
+    """The Industry nodes of the curated taxonomy (``data/nodes/*.csv``): id -> row.
+
+    Read straight from the files, so that firm files can be checked without a build.
+    """
+    from kg.paths import DATA
+
+    found = {}
+    for path in sorted((Path(data_dir or DATA) / "nodes").glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if schema.INDUSTRY in (row.get("labels") or "").split(";") and row.get("id"):
+                    found[row["id"]] = row
+    return found
+
+
+def industry_lookup(data_dir=None) -> dict[str, str]:
+    """id, name, English name and aliases of every taxonomy industry -> its id."""
+    lookup = {}
+    for key, row in taxonomy(data_dir).items():
+        aliases = (row.get("aliases") or "").split(";")
+        for form in (key, row.get("name"), row.get("name_en"), *aliases):
+            if form and form.strip():
+                lookup.setdefault(form.strip(), key)
+    return lookup
+
+
+# --- the reader --------------------------------------------------------------------------
+
+@dataclass
+class ReadStats:
+    rows: int = 0          # data rows seen (blank lines not counted)
+    accepted: int = 0
+    rejected: int = 0
+    blank: int = 0
+    reasons: Counter = field(default_factory=Counter)  # kind of problem -> rows
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{k}: {n}" for k, n in self.reasons.most_common())
+        return (f"{self.rows} rows: {self.accepted} accepted, {self.rejected} rejected"
+                + (f" ({kinds})" if kinds else ""))
+
+
+class FirmReader:
+    """Stream a firm-linkage CSV as validated chunks (DataFrames) or rows.
+
+    ``chunks()`` yields DataFrames with the schema columns (adcodes as text, ``year``
+    int, ``capital`` float, NaN when unknown) plus ``line``, ``industry_id``,
+    ``hq_city``/``branch_city`` (city adcodes) and ``hq_ci``/``branch_ci`` (positions in
+    ``places.cities``). Rejects go to ``rejects_path`` as they happen (the first
+    ``MAX_KEPT_REJECTS`` are also kept in ``rejects``); counts are in ``stats``.
+    A reader reads its file once.
+    """
+
+    def __init__(self, path, places: Places | None = None, industries: dict | None = None,
+                 rejects_path=None, block_bytes: int = BLOCK_BYTES):
+        self.path = Path(path)
+        self.places = places or default_places()
+        self.industries = industries if industries is not None else industry_lookup()
+        self.rejects_path = Path(rejects_path) if rejects_path else None
+        self.block_bytes = block_bytes
+        self.stats = ReadStats()
+        self.rejects: list[Reject] = []
+        self.header: list[str] = []
+        self._links = _SeenIndex()                  # hash(firm_id, branch) -> line
+        self._firms = _SeenIndex(with_value=True)   # hash(firm_id) -> line, hash(name, industry, hq)
+        self._writer = None
+        self._pending: list[Reject] = []
+
+    # -- public -----------------------------------------------------------------------------
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        if not self.path.is_file():
+            raise FirmFileError(f"{self.path}: no such file")
+        with open(self.path, "rb") as fh, _RejectsFile(self.rejects_path) as self._writer:
+            self._read_header(fh.readline())
+            self._writer.start(["line", "reason", *self.header])
+            line = 1
+            while lines := fh.readlines(self.block_bytes):
+                first, line = line + 1, line + len(lines)
+                if not lines[-1].endswith(b"\n"):  # only the file's last line can lack one
+                    self.stats.rows += 1
+                    self._reject(line, "last line has no line break (file cut off?)", "truncated",
+                                 _fields(lines.pop()))
+                frame = self._parse(lines, first)
+                out = self._validated(frame, lines, first) if len(frame) else None
+                self._flush()
+                if out is not None and len(out):
+                    yield out
+
+    def rows(self) -> Iterator[FirmRow]:
+        for c in self.chunks():
+            ind = c["industry_id"].astype(object).where(c["industry_id"].notna(), None)
+            cap = c["capital"].astype(object).where(c["capital"].notna(), None)
+            yield from (FirmRow(*t) for t in zip(
+                c["line"], c["firm_id"], c["firm_name"], c["industry"], ind, c["hq_adcode"],
+                c["branch_adcode"], c["year"], cap, c["hq_city"], c["branch_city"]))
+
+    # -- parsing ----------------------------------------------------------------------------
+    def _read_header(self, raw: bytes) -> None:
+        text = raw.decode("utf-8-sig", errors="replace").strip()
+        if not text:
+            raise FirmFileError(f"{self.path}: empty file (no header row)")
+        self.header = [h.strip() for h in _fields(raw.decode("utf-8-sig", errors="replace"))]
+        twice = sorted({h for h in self.header if self.header.count(h) > 1})
+        if twice:
+            raise FirmFileError(f"{self.path}, line 1: column(s) {', '.join(twice)} given twice")
+        missing = [c for c in REQUIRED if c not in self.header]
+        if missing:
+            raise FirmFileError(f"{self.path}, line 1: missing column(s) {', '.join(missing)}; "
+                                f"expected {', '.join(REQUIRED)} [, capital]")
+
+    def _parse(self, lines: list[bytes], first: int) -> pd.DataFrame:
+        """Parse a block with the C parser; a block it cannot take as it is (bad bytes, a
+        row with extra fields, a number column holding text, a quoted line break) is
+        parsed again line by line."""
+        try:
+            block = b"".join(lines)
+            block.decode("utf-8")
+            frame = pd.read_csv(
+                io.BytesIO(block), header=None, names=self.header, engine="c",
+                dtype={c: (object if c not in NUMERIC else np.float64) for c in self.header},
+                keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                skipinitialspace=True)
+            if len(frame) != len(lines):
+                raise ValueError("a record spans lines")
+        except (ValueError, UnicodeDecodeError):
+            return self._parse_lines(lines, first)
+        frame.insert(0, "line", np.arange(first, first + len(lines)))
+        # empty cells: a blank line, a short row, or a genuinely empty field
+        holes = np.flatnonzero(frame[list(REQUIRED)].isna().any(axis=1).to_numpy())
+        drop = []
+        for i in holes:
+            fields = _fields(lines[i])
+            if _blank(fields):
+                self.stats.blank += 1
+                drop.append(i)
+            elif len(fields) != len(self.header):
+                self.stats.rows += 1
+                self._reject(first + i, f"expected {len(self.header)} fields, found {len(fields)}",
+                             "field count", fields)
+                drop.append(i)
+        self.stats.rows += len(lines) - len(drop)
+        return frame.drop(index=drop) if drop else frame
+
+    def _parse_lines(self, lines: list[bytes], first: int) -> pd.DataFrame:
+        records, numbers = [], []
+        for i, raw in enumerate(lines):
+            try:
+                fields = _fields(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                self.stats.rows += 1
+                self._reject(first + i, "not valid UTF-8", "encoding",
+                             _fields(raw.decode("utf-8", errors="replace")))
+                continue
+            if _blank(fields):
+                self.stats.blank += 1
+                continue
+            self.stats.rows += 1
+            if len(fields) != len(self.header):
+                self._reject(first + i, f"expected {len(self.header)} fields, found {len(fields)}",
+                             "field count", fields)
+                continue
+            records.append(fields)
+            numbers.append(first + i)
+        frame = pd.DataFrame(records, columns=self.header, dtype=object).replace("", np.nan)
+        for col in NUMERIC:
+            if col in frame:
+                text = frame[col]
+                value = pd.to_numeric(text, errors="coerce")
+                frame[col] = value.where(value.notna() | text.isna(), UNPARSED).astype(np.float64)
+        frame.insert(0, "line", np.asarray(numbers, dtype=np.int64))
+        return frame
+
+    # -- checking ---------------------------------------------------------------------------
+    def _validated(self, df: pd.DataFrame, lines: list[bytes], first: int) -> pd.DataFrame:
+        df = df.reset_index(drop=True)
+        if "capital" not in df:
+            df["capital"] = np.nan
+        v = _Verdicts(len(df))
+        for col in REQUIRED:
+            v.flag(df[col].isna().to_numpy(), "missing field", col)
+        hq_ci = self.places.lookup(df["hq_adcode"].to_numpy())
+        branch_ci = self.places.lookup(df["branch_adcode"].to_numpy())
+        v.flag(hq_ci < 0, "unknown adcode", "hq_adcode")
+        v.flag(branch_ci < 0, "unknown adcode", "branch_adcode")
+        year = df["year"].to_numpy()
+        with np.errstate(invalid="ignore"):
+            v.flag((year % 1 != 0) | (year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1]), "bad year",
+                   "year")
+            capital = df["capital"].to_numpy(dtype=np.float64)
+            v.flag(capital < 0, "bad capital", "capital")
+        # duplicates, by 64-bit hashes (text hashed once, codes mixed in arithmetically)
+        hq_code = np.nan_to_num(df["hq_adcode"].to_numpy()).astype(np.uint64)
+        branch_code = np.nan_to_num(df["branch_adcode"].to_numpy()).astype(np.uint64)
+        fid = _hash_text(df["firm_id"])
+        attrs = _hash_text(df["firm_name"]) ^ (_hash_text(df["industry"]) * _MIX1) ^ (hq_code * _MIX2)
+        link = fid ^ (branch_code * _MIX3)
+        self._check_firms(fid, attrs, df["line"].to_numpy(), v)
+        self._check_links(link, df["line"].to_numpy(), v)
+        keep = ~v.bad
+        self._remember(fid[keep], attrs[keep], link[keep], df["line"].to_numpy()[keep])
+
+        for i in np.flatnonzero(v.bad):
+            fields = _fields(lines[int(df["line"].iat[i]) - first])
+            named = dict(zip(self.header, fields))
+            self._reject(int(df["line"].iat[i]), self._reason(v, i, named), v.kind[i], fields)
+        out = df.loc[keep, ["line", *TEXT]].reset_index(drop=True)
+        out["industry_id"] = out["industry"].map(self.industries)
+        hq_codes = df["hq_adcode"].to_numpy()[keep].astype(np.int64)
+        branch_codes = df["branch_adcode"].to_numpy()[keep].astype(np.int64)
+        out["hq_adcode"] = self.places.code_text[hq_codes]
+        out["branch_adcode"] = self.places.code_text[branch_codes]
+        out["year"] = year[keep].astype(np.int64)
+        out["capital"] = capital[keep]
+        out["hq_ci"], out["branch_ci"] = hq_ci[keep], branch_ci[keep]
+        out["hq_city"] = self.places.cities[hq_ci[keep]]
+        out["branch_city"] = self.places.cities[branch_ci[keep]]
+        self.stats.accepted += len(out)
+        return out
+
+    def _check_firms(self, fid, attrs, line, v: "_Verdicts") -> None:
+        """A firm id names one firm: the same name, industry and HQ on every row."""
+        known, pos = self._firms.lookup(fid)
+        v.flag(known & (self._firms.value_at(pos) != attrs), "conflicting firm_id", "firm_id",
+               other=self._firms.line_at(pos))
+        # a firm new in this block is held to its first still-valid row in the block
+        fresh = ~v.bad & ~known
+        if fresh.any():
+            first_at = np.flatnonzero(fresh)[_first_positions(pd.Index(fid[fresh]), fid)]
+            v.flag(fresh & (attrs[first_at] != attrs), "conflicting firm_id", "firm_id",
+                   other=line[first_at])
+
+    def _check_links(self, link, line, v: "_Verdicts") -> None:
+        """A (firm_id, branch_adcode) pair is given once."""
+        known, pos = self._links.lookup(link)
+        v.flag(known, "duplicate", "branch_adcode", other=self._links.line_at(pos))
+        fresh = ~v.bad
+        keys = pd.Index(link[fresh])
+        if not keys.is_unique:
+            first_at = np.flatnonzero(fresh)[_first_positions(keys, link)]
+            again = fresh & (first_at != np.arange(len(link)))
+            v.flag(again, "duplicate", "branch_adcode", other=line[first_at])
+
+    def _remember(self, fid, attrs, link, line) -> None:
+        new_firm = ~self._firms.lookup(fid)[0]
+        firms = pd.DataFrame({"fid": fid[new_firm], "attrs": attrs[new_firm],
+                              "line": line[new_firm]}).drop_duplicates("fid")
+        self._firms.add(firms["fid"].to_numpy(), firms["line"].to_numpy(),
+                        firms["attrs"].to_numpy())
+        self._links.add(link, line)
+
+    def _reason(self, v: "_Verdicts", i: int, fields: dict) -> str:
+        kind, col, other = v.kind[i], v.column[i], int(v.other[i])
+        value = fields.get(col, "").strip()
+        if kind == "missing field":
+            return f"missing {col}"
+        if kind == "unknown adcode":
+            if self.places.level.get(value) == schema.PROVINCE:
+                return f"{col} {value} is a province; give the city or county"
+            return f"unknown {col} {value}"
+        if kind == "bad year":
+            return f"year {value} is not a year in {YEAR_RANGE[0]}..{YEAR_RANGE[1]}"
+        if kind == "bad capital":
+            return f"capital {value} is not a non-negative number"
+        if kind == "conflicting firm_id":
+            return (f"firm_id {value} is used at line {other} with another firm_name, industry "
+                    "or hq_adcode")
+        return f"duplicate of line {other} (same firm_id and branch_adcode)"
+
+    def _reject(self, line: int, reason: str, kind: str, fields: list) -> None:
+        self.stats.rejected += 1
+        self.stats.reasons[kind] += 1
+        self._pending.append(Reject(line, reason, list(fields)))
+
+    def _flush(self) -> None:
+        """Write the block's rejects in line order."""
+        for r in sorted(self._pending):
+            if len(self.rejects) < MAX_KEPT_REJECTS:
+                self.rejects.append(r)
+            self._writer.write([r.line, r.reason, *r.fields])
+        self._pending = []
+
+
+class _Verdicts:
+    """The first problem found with each row of a block (kind None while it passes)."""
+
+    def __init__(self, n: int):
+        self.kind = np.full(n, None, dtype=object)
+        self.column = np.full(n, None, dtype=object)
+        self.other = np.zeros(n, dtype=np.int64)     # the earlier line a duplicate repeats
+        self.bad = np.zeros(n, dtype=bool)
+
+    def flag(self, mask, kind: str, column: str, other=None) -> None:
+        mask = np.asarray(mask, dtype=bool) & ~self.bad
+        if mask.any():
+            self.kind[mask], self.column[mask], self.bad[mask] = kind, column, True
+            if other is not None:
+                self.other[mask] = np.asarray(other)[mask]
+
+
+class _SeenIndex:
+    """Sorted 64-bit hashes of keys already accepted, with the line each came from.
+
+    Hashes stand for the keys so that memory is 12 bytes a key whatever the key's
+    length; two different keys share a hash with probability ~n²/2⁶⁵ (3e-8 at 10⁶ keys).
+    """
+
+    def __init__(self, with_value: bool = False):
+        self.hashes = np.empty(0, dtype=np.uint64)
+        self.lines = np.empty(0, dtype=np.uint32)
+        self.values = np.empty(0, dtype=np.uint64) if with_value else None
+
+    def lookup(self, h: np.ndarray):
+        """(found mask, position) of each hash in the index."""
+        if not len(self.hashes):
+            return np.zeros(len(h), dtype=bool), np.zeros(len(h), dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.hashes, h), len(self.hashes) - 1)
+        return self.hashes[pos] == h, pos
+
+    def line_at(self, pos):
+        return self.lines[pos] if len(self.lines) else np.zeros(len(pos), dtype=np.uint32)
+
+    def value_at(self, pos):
+        return self.values[pos] if len(self.values) else np.zeros(len(pos), dtype=np.uint64)
+
+    def add(self, h, lines, values=None) -> None:
+        order = np.argsort(h)
+        h = h[order]
+        # insert in place of merging, so the only temporary is one copy of the index
+        at = np.searchsorted(self.hashes, h)
+        self.hashes = np.insert(self.hashes, at, h)
+        self.lines = np.insert(self.lines, at, lines[order].astype(np.uint32))
+        if self.values is not None:
+            self.values = np.insert(self.values, at, values[order])
+
+
+class _RejectsFile:
+    """The rejects CSV, written as rejects happen (nothing is written without a path)."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.fh, self.out = path, None, None
+
+    def __enter__(self):
+        return self
+
+    def start(self, header: list[str]) -> None:
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(self.path, "w", newline="", encoding="utf-8")
+            self.out = csv.writer(self.fh)
+            self.out.writerow(header)
+
+    def write(self, row: list) -> None:
+        if self.out:
+            self.out.writerow(row)
+
+    def __exit__(self, *exc):
+        if self.fh:
+            self.fh.close()
+
+
+_MIX1, _MIX2, _MIX3 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
+                       np.uint64(0x165667B19E3779F9))
+
+
+def _hash_text(col: pd.Series) -> np.ndarray:
+    return pd.util.hash_array(col.to_numpy(dtype=object))
+
+
+def _fields(line) -> list[str]:
+    """The CSV fields of one line (bytes or text)."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
+    return next(csv.reader([line.rstrip("\r\n")], skipinitialspace=True), [])
+
+
+def _first_positions(keys: pd.Index, values: np.ndarray) -> np.ndarray:
+    """For each value, the position in ``keys`` of its first occurrence (0 if absent)."""
+    first = ~keys.duplicated()
+    at = pd.Index(keys[first]).get_indexer(values)
+    return np.flatnonzero(first)[np.maximum(at, 0)]
+
+
+def _blank(fields: list[str]) -> bool:
+    return not fields or (len(fields) == 1 and not fields[0].strip())
