@@ -36,7 +36,7 @@ from kg.model import schema
 # Priority of a surface's origin: a node's own name beats an alias, which beats a
 # generated short form. Where two nodes share a surface at different priorities,
 # only the higher one is kept (its ids may still be several: 鼓楼区 x4).
-PRIORITY = {"name": 4, "alias": 3, "short": 2, "county_short": 1, "generic": 1, "stop": 5}
+PRIORITY = {"name": 4, "alias": 3, "short": 2, "county_short": 1, "generic": 0, "stop": 5}
 
 # Labels recognised in text, in the order used to pick a node's main label.
 MAIN_LABELS = (schema.COUNTY, schema.CITY, schema.PROVINCE, schema.CITY_CLUSTER,
@@ -48,12 +48,11 @@ _COUNTY_SUFFIX = re.compile(r"(自治县|自治旗|林区|特区|新区|区|县|
 # County short forms that are everyday words far more often than places.
 COUNTY_SHORT_STOP = {
     "城关", "新城", "城中", "城东", "城西", "城南", "城北", "市中", "郊区", "矿区", "和平", "新华",
-    "中山", "南山", "北山", "东山", "西山", "长安", "永和", "平安", "安全", "开发", "高新", "经开",
+    "中山", "北山", "东山", "西山", "长安", "永和", "平安", "安全", "开发", "高新", "经开",
     "新市", "大同", "海南", "东方", "西湖", "东湖", "南湖", "红旗", "向阳", "胜利", "前进", "光明",
-    "龙华", "宝安", "金山", "青山", "白云", "天河", "海淀", "西城", "东城", "朝阳", "河西", "河东",
-    "江北", "江南", "沙市", "普陀", "静安", "徐汇", "滨海", "双桥", "永定", "仁和", "兴隆", "长春",
-    "新兴", "振兴", "和田", "通道", "东阳", "吉安", "安定", "永安", "建设", "发展", "科技", "未来",
-    "丰台", "大兴", "昌平", "顺义", "房山", "密云", "延庆", "怀柔", "平谷", "门头沟",
+    "金山", "青山", "白云", "朝阳", "河西", "河东", "江北", "江南", "沙市", "滨海", "双桥", "永定",
+    "仁和", "兴隆", "长春", "新兴", "振兴", "和田", "通道", "东阳", "吉安", "安定", "永安", "建设",
+    "发展", "科技", "未来", "大兴", "铁西", "铁东", "立新", "团结", "友好", "文明", "临江", "沿河",
 }
 # County-level units whose whole name is an everyday word.
 GENERIC_COUNTY_NAMES = {"城区", "郊区", "矿区", "新城区", "老城区", "城中区", "城东区", "城西区",
@@ -71,7 +70,8 @@ STOP_PHRASES = (
 class Entry:
     ids: tuple[str, ...]   # candidate node keys
     label: str             # main label (all ids share it)
-    kind: str              # name / alias / short / county_short / stop
+    kind: str              # name / alias / short / county_short / generic / stop
+    alt: tuple[str, ...] = ()  # other nodes of another kind with the same surface
 
 
 class Mention(NamedTuple):
@@ -81,6 +81,7 @@ class Mention(NamedTuple):
     ids: tuple[str, ...]
     label: str
     kind: str
+    alt: tuple[str, ...] = ()
 
 
 def main_label(attrs: dict) -> str | None:
@@ -112,7 +113,7 @@ class Gazetteer:
         for end, (surface, entry) in self._automaton.iter_long(text):
             if entry.kind != "stop":
                 out.append(Mention(end + 1 - len(surface), end + 1, surface, entry.ids,
-                                   entry.label, entry.kind))
+                                   entry.label, entry.kind, entry.alt))
         return out
 
     @classmethod
@@ -125,7 +126,8 @@ def build_entries(g) -> dict[str, Entry]:
     from kg.extract.script import to_simplified
     from kg.model.resolve import PlaceIndex, short_name
 
-    found: dict[str, tuple[int, str, set[str]]] = {}
+    # surface -> [rank, label, ids, alternative ids of another label]
+    found: dict[str, list] = {}
 
     def add(surface: str, key: str, label: str, kind: str) -> None:
         surface = to_simplified(surface.strip().strip("《》").strip())
@@ -134,13 +136,18 @@ def build_entries(g) -> dict[str, Entry]:
         rank = PRIORITY[kind]
         old = found.get(surface)
         if old is None or rank > old[0]:
-            found[surface] = (rank, label, {key})
+            found[surface] = [rank, label, {key}, set()]
         elif rank == old[0] and label == old[1]:
             old[2].add(key)
-        elif rank == old[0] and schema.PLACE not in g.nodes[key]["labels"]:
-            # same surface, same priority, different kinds of node: a non-place
-            # node (an industry, a park) named exactly so wins over a place
-            found[surface] = (rank, label, {key})
+        elif rank == old[0]:
+            # Same surface, same priority, different kinds of node (浦东新区 is a
+            # district and a national new area): the place wins, the other is kept
+            # as an alternative that scoring and review can see.
+            if key and schema.is_place(g.nodes[key]) and not any(
+                    schema.is_place(g.nodes[k]) for k in old[2] if k):
+                old[1], old[2], old[3] = label, {key}, old[3] | old[2]
+            else:
+                old[3].add(key)
 
     places = PlaceIndex(g)
     place_names = set(places.by_name)
@@ -150,8 +157,9 @@ def build_entries(g) -> dict[str, Entry]:
             continue
         generic = schema.is_place(d) and d.get("name") in GENERIC_COUNTY_NAMES
         add(d.get("name", ""), key, label, "generic" if generic else "name")
-        for alias in d.get("aliases", []) or []:
-            add(alias, key, label, "alias")
+        for alias in [*(d.get("aliases", []) or []), d.get("center_name", "")]:
+            if alias:
+                add(alias, key, label, "alias")
         if schema.is_place(d):
             if schema.COUNTY in d["labels"]:
                 short = _COUNTY_SUFFIX.sub("", d["name"])
@@ -171,5 +179,6 @@ def build_entries(g) -> dict[str, Entry]:
                     add(n + "城市群", key, label, "short")
     for phrase in STOP_PHRASES:
         add(phrase, "", "", "stop")
-    return {s: Entry(tuple(sorted(ids)), label, next(k for k, r in PRIORITY.items() if r == rank))
-            for s, (rank, label, ids) in found.items()}
+    kinds = {rank: kind for kind, rank in PRIORITY.items()}  # ranks are distinct
+    return {s: Entry(tuple(sorted(ids)), label, kinds[rank], tuple(sorted(alt)))
+            for s, (rank, label, ids, alt) in found.items()}

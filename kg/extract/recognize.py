@@ -60,7 +60,7 @@ _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _SHORT_TITLE = re.compile(r"《([^《》\n]{2,80})》[(（](?:下文|以下|下称|后文)?简称[“\"《]([^”\"》)）]{1,20})")
 _YEARS_IN_TITLE = re.compile(r"[(（][^()（）]*\d{4}[^()（）]*[)）]$")
 # Industry surfaces that are complete industry names by their ending.
-_INDUSTRY_ENDING = re.compile(r"(产业|业|制造|装备|经济|材料|技术|通信|导航|智能)$")
+_INDUSTRY_ENDING = re.compile(r"(产业|业|制造|装备|经济|材料|技术|通信|导航|智能|信息|医药)$")
 _INDUSTRY_AFTER = re.compile(r"^[」”\"]?(产业|业|集群|领域|板块|赛道|之都|装备|制造|基地|中心|枢纽|企业|"
                              r"公司|产值|产品|项目|产能|环节|巨头|研发|创新|等)")
 _INDUSTRY_BEFORE = re.compile(r"(发展|培育|聚焦|布局|打造|主导|重点|瞄准|专注|依托|发力|深耕|壮大|"
@@ -138,7 +138,7 @@ class Recognizer:
         ents = [e for e in ents if not (e.is_place and self._splits_word(text, e))]
         ents = [e for e in ents if e.label != schema.INDUSTRY or self._industry_cue(text, e, ents)]
         ents = self._county_shorts(self._generic_names(ents))
-        ents = sorted(ents + titles, key=lambda e: (e.start, e.end))
+        ents = sorted(ents + titles, key=lambda e: (e.start, -e.end))  # enclosing first
         self._resolve_places(ents, sentences)
         self._out_of_context(ents, sentences)
         return ents
@@ -169,9 +169,10 @@ class Recognizer:
     def _entity(self, m: Mention) -> Entity:
         resolved = m.ids[0] if len(m.ids) == 1 else None
         conf = CONF_NAME if m.kind in ("name", "alias") else CONF_SHORT
+        extra = {"kind": m.kind, **({"alt": m.alt} if m.alt else {})}
         return Entity(m.start, m.end, m.surface, m.label, m.ids, resolved,
                       conf if resolved else CONF_UNRESOLVED,
-                      m.kind if resolved else "ambiguous", {"kind": m.kind})
+                      m.kind if resolved else "ambiguous", extra)
 
     def _titles(self, text: str) -> list[Entity]:
         short = {s: full for full, s in _SHORT_TITLE.findall(text)}
