@@ -2,7 +2,7 @@
 
 >>> from kg.model.graph import new_graph
 >>> g = new_graph(); add_backbone(g)
->>> g.nodes["429004"]["name"], list(g.successors("429004"))
+>>> g.nodes["429004"]["name"], [v for _, v, t in g.out_edges("429004", data="type") if t == "BELONGS_TO"]
 ('仙桃市', ['420000'])
 """
 from __future__ import annotations

@@ -371,6 +371,9 @@ def document_id(source_id: str) -> str:
     return "doc:" + Path(source_id).stem.lower()
 
 
+PLACE_ROW_PROVENANCE = {"source_id", "source_title", "year", "quote", "checked", "note"}
+
+
 def apply(g, data: Curated) -> None:
     """Add checked curated data to the graph (cannot fail on checked input)."""
     for sid, src in data.sources.items():
@@ -380,8 +383,12 @@ def apply(g, data: Curated) -> None:
                      year=int(src["year"]) if src.get("year") else None,
                      url_or_ref=src.get("url_or_ref"), source_id=sid)
     for spec in data.nodes:
-        add_node(g, spec.key, spec.labels, **({} if spec.is_place else {"id": spec.key}),
-                 **spec.props)
+        props = spec.props
+        if spec.is_place:  # the place keeps its own source; the added label's facts get theirs
+            prefix = "_".join(spec.labels).lower()
+            props = {(f"{prefix}_{k}" if k in PLACE_ROW_PROVENANCE else k): v
+                     for k, v in props.items()}
+        add_node(g, spec.key, spec.labels, **({} if spec.is_place else {"id": spec.key}), **props)
     for spec in data.rels:
         props = dict(spec.props)
         props.setdefault("source_title", data.sources[props["source_id"]].get("title"))

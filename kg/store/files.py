@@ -2,7 +2,8 @@
 graph.graphml and graph.ttl. ``read_build`` restores the exact MultiDiGraph, so
 analyses give the same results from the files as from the build in memory.
 
-List-valued properties (labels, aliases) are stored as ``;``-joined strings in CSV.
+Property columns carry their type in the header (``year:int``, ``aliases:string[]``),
+lists are ``;``-joined, so ``read_build`` restores every value with its type.
 """
 from __future__ import annotations
 
@@ -14,16 +15,43 @@ import networkx as nx
 
 from kg.model.graph import new_graph
 
-LIST_PROPS = ("labels", "aliases")
 SEP = ";"
+# Column headers carry the value type, as neo4j-admin import headers do: ``year:int``.
+_TYPES = {bool: "boolean", int: "int", float: "float", str: "string"}
+_PARSE = {"boolean": lambda t: t == "true", "int": int, "float": float, "string": str}
 
 
-def _flat(value):
-    if isinstance(value, (list, tuple)):
+def _column_type(values) -> str:
+    """The header type of a column: scalar type, ``[]`` suffix for lists; str when mixed."""
+    kinds = set()
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            kinds |= {_TYPES.get(type(x), "string") + "[]" for x in v} or {"string[]"}
+        elif v is not None:
+            kinds.add(_TYPES.get(type(v), "string"))
+    if kinds == {"int", "float"}:
+        return "float"
+    return kinds.pop() if len(kinds) == 1 else "string"
+
+
+def _cell(value, typ: str) -> str:
+    if value is None or value == "":
+        return ""
+    if typ.endswith("[]"):
         return SEP.join(str(v) for v in value)
+    if typ == "boolean":
+        return "true" if value else "false"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return value
+    return str(value)
+
+
+def _parse(text: str, typ: str):
+    if text == "":
+        return None
+    if typ.endswith("[]"):
+        return [_PARSE[typ[:-2]](t) for t in text.split(SEP)]
+    return _PARSE[typ](text)
 
 
 def write_all(g: nx.MultiDiGraph, out: Path) -> None:
@@ -35,54 +63,52 @@ def write_all(g: nx.MultiDiGraph, out: Path) -> None:
     write_turtle(g, out / "graph.ttl")
 
 
+def _write_table(path: Path, fixed: list[str], rows: list[tuple[list, dict]]) -> None:
+    cols = sorted({k for _, props in rows for k in props})
+    types = {c: _column_type(props.get(c) for _, props in rows) for c in cols}
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([*fixed, *(f"{c}:{types[c]}" for c in cols)])
+        for head, props in rows:
+            w.writerow([*head, *(_cell(props.get(c), types[c]) for c in cols)])
+
+
 def write_csv(g: nx.MultiDiGraph, out: Path) -> None:
-    node_cols = sorted({k for _, d in g.nodes(data=True) for k in d} - {"labels"})
-    with open(out / "nodes.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["key", "labels", *node_cols])
-        for key, d in sorted(g.nodes(data=True)):
-            w.writerow([key, _flat(d["labels"]), *(_flat(d.get(c, "")) for c in node_cols)])
-    rel_cols = sorted({k for *_, d in g.edges(data=True) for k in d} - {"type"})
-    with open(out / "relationships.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["start", "end", "type", "key", *rel_cols])
-        for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3]):
-            w.writerow([u, v, d["type"], k, *(_flat(d.get(c, "")) for c in rel_cols)])
+    """nodes.csv (key, labels, typed property columns) and relationships.csv."""
+    out = Path(out)
+    nodes = [([key, SEP.join(d["labels"])], {k: v for k, v in d.items() if k != "labels"})
+             for key, d in sorted(g.nodes(data=True))]
+    _write_table(out / "nodes.csv", ["key", "labels"], nodes)
+    rels = [([u, v, d["type"], k], {a: b for a, b in d.items() if a != "type"})
+            for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3])]
+    _write_table(out / "relationships.csv", ["start", "end", "type", "key"], rels)
 
 
-def _typed(col: str, text: str):
-    if text == "":
-        return None
-    if col in LIST_PROPS:
-        return text.split(SEP)
-    if col in ("lon", "lat", "confidence", "value", "weight", "output_value"):
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    if col in ("year", "valid_from", "valid_to"):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if text in ("True", "False"):
-        return text == "True"
-    return text
+def _read_table(path: Path, n_fixed: int):
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        typed = [h.rsplit(":", 1) for h in header[n_fixed:]]
+        for row in reader:
+            props = {name: val for (name, typ), text in zip(typed, row[n_fixed:])
+                     if (val := _parse(text, typ)) is not None}
+            yield row[:n_fixed], props
 
 
 def read_build(folder: Path) -> nx.MultiDiGraph:
     """Read nodes.csv and relationships.csv back into the MultiDiGraph they came from."""
     folder = Path(folder)
     g = new_graph()
-    with open(folder / "nodes.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            key = row.pop("key")
-            g.add_node(key, **{c: v for c in row if (v := _typed(c, row[c])) is not None})
-    with open(folder / "relationships.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            u, v, k = row.pop("start"), row.pop("end"), row.pop("key")
-            g.add_edge(u, v, key=k, **{c: x for c in row if (x := _typed(c, row[c])) is not None})
+    for (key, labels), props in _read_table(folder / "nodes.csv", 2):
+        g.add_node(key, labels=labels.split(SEP), **props)
+    for (u, v, typ, k), props in _read_table(folder / "relationships.csv", 4):
+        g.add_edge(u, v, key=k, type=typ, **props)
     return g
+
+
+def _flat(value):
+    """GraphML has no lists: join them."""
+    return SEP.join(map(str, value)) if isinstance(value, (list, tuple)) else value
 
 
 def write_graphml(g: nx.MultiDiGraph, path: Path) -> None:
