@@ -86,7 +86,8 @@ def test_new_centres_and_their_types(graph):
     for code in listed:
         d = centres[code]
         assert schema.COUNTY in d["labels"], code                # every centre is a 市辖区-level unit
-        assert d["quote"] in CORPUS_FILES["000_e72cbd7cbd590d7c.txt"]
+        assert d["newcenter_quote"] in CORPUS_FILES["000_e72cbd7cbd590d7c.txt"]
+        assert d["newcenter_source_id"] == "000_e72cbd7cbd590d7c.txt"
 
 
 def test_planned_industries_of_new_centres(graph):
