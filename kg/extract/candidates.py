@@ -80,6 +80,7 @@ class Candidate:
     confidence: float
     year: int | None = None
     year_from: str | None = None   # sentence / paragraph / document
+    doc_title: str | None = None   # for sources.csv when the document is not there yet
     decision: str | None = None
 
     @property

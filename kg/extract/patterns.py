@@ -290,8 +290,8 @@ PATTERNS: list[Pattern] = [
             0.85, "subject_b", "当地聚焦储能领域发力。", ("当地", "储能"),
             "(subject)聚焦/专注/深耕 I: the subject's focus industries"),
     Pattern("spec.cluster", schema.SPECIALIZES_IN,
-            rf"(?:打造|形成|带动|构建起?|培育出|建成|壮大)(?:{GAP}{{0,20}}?)(?P<b>{IL})(?:等)?(?:{GAP}{{0,10}}?)"
-            rf"(?:产业集群|集群|产业链|产业板块|板块|之都|产业高地)",
+            rf"(?:打造|形成|带动|构建起?|培育出|建成|壮大)(?:{GAP}{{0,20}}?)(?P<b>{IL})(?:链|(?:等)?(?:{GAP}{{0,10}}?)"
+            rf"(?:产业集群|集群|产业链|产业板块|板块|之都|产业高地|高地))",
             0.8, "subject_b", "龙岗区带动网络通信、超高清视频、智能终端三大千亿级产业集群。", ("龙岗区", "网络通信"),
             "(subject)打造/形成/带动…I…产业集群/产业链/之都"),
     Pattern("spec.lead", schema.SPECIALIZES_IN,
@@ -359,7 +359,7 @@ PATTERNS: list[Pattern] = [
             "钱塘区瞄准世界级智能制造产业集群发展方向。", ("钱塘区", "智能制造产业"),
             "(subject)瞄准…I"),
     Pattern("plan.push", schema.PLANS_INDUSTRY,
-            rf"(?:推动|促进|引导|支持)(?P<b>{IL})(?:等)?{I}?(?:{GAP}{{0,6}}?)(?:集聚发展|集聚|加快发展|发展壮大)",
+            rf"(?:推动|促进|引导|支持)(?P<b>{IL})(?:等)?(?:{I})?(?:{GAP}{{0,6}}?)(?:集聚发展|集聚|加快发展|发展壮大)",
             0.75, "subject_b", "光明区推动人工智能、合成生物等未来产业集聚发展。", ("光明区", "人工智能"),
             "(subject)推动I、J等…集聚发展"),
     Pattern("plan.attract", schema.PLANS_INDUSTRY,

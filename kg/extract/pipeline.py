@@ -69,6 +69,8 @@ class Extractor:
             if progress:
                 progress(s.end)
         out += self._mentions(doc, text, sentences, ents)
+        for c in out:
+            c.doc_title = doc.title
         return sorted(out, key=lambda c: (c.start, c.type, c.head.key, c.tail.key if c.tail else ""))
 
     # -- building candidates --------------------------------------------------------------
@@ -147,6 +149,28 @@ def _sentence_year(sent, para_year, doc_year) -> tuple[int | None, str | None]:
     if doc_year:
         return doc_year, "document"
     return None, None
+
+
+def light_graph(data_dir: Path):
+    """The nodes extraction needs: every administrative unit with its parent, and the
+    curated layer. The same nodes as ``kg.build.build_graph()``, without the boundary
+    adjacency (which takes most of a full build and plays no part in reading text)."""
+    from kg.model.graph import add_node, add_rel, new_graph
+    from kg.sources.admin import read_units
+
+    g = new_graph()
+    units = read_units()
+    for u in units:
+        add_node(g, u.adcode, u.labels, adcode=u.adcode, name=u.name, name_en=u.name_en)
+    for u in units:
+        if u.parent:
+            add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")
+    try:
+        from kg.sources.curated import add_curated
+    except ImportError:  # pragma: no cover - the curated reader is part of the package
+        return g
+    add_curated(g, Path(data_dir))
+    return g
 
 
 def source_years(data_dir: Path) -> dict[str, int]:

@@ -51,6 +51,7 @@ class Document:
     path: Path
     text: str
     fmt: str         # text / html / pdf
+    title: str = ""  # <title>, PDF metadata or the first line: a default for sources.csv
 
     @property
     def stem(self) -> str:
@@ -67,6 +68,7 @@ def read_document(path, encoding: str = "utf-8", max_mb: float = MAX_MB) -> Docu
         raise ReadError(f"{path}: {size / 1048576:.1f} MB is larger than the {max_mb:g} MB limit "
                         f"(raise it with --max-mb, or split the file)")
     suffix = path.suffix.lower()
+    title = ""
     if suffix in PDF_SUFFIXES:
         text, fmt = _read_pdf(path), "pdf"
     else:
@@ -76,13 +78,18 @@ def read_document(path, encoding: str = "utf-8", max_mb: float = MAX_MB) -> Docu
         else:
             text = _decode(path, raw, encoding)
             if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(text)):
+                m = re.search(r"<title[^>]*>(.*?)</title>", text[:20000], re.I | re.S)
+                title = re.sub(r"\s+", " ", m.group(1)).strip() if m else ""
                 text, fmt = _html_text(text), "html"
             else:
                 fmt = "text"
     if not text.strip():
         raise ReadError(f"{path}: the file is empty" if size == 0 or fmt == "text"
                         else f"{path}: no text found in this {fmt} file")
-    return Document(path.name, path, text, fmt)
+    if not title:
+        first = next((line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
+        title = first[:80]
+    return Document(path.name, path, text, fmt, title)
 
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:

@@ -61,8 +61,9 @@ _SHORT_TITLE = re.compile(r"《([^《》\n]{2,80})》[(（](?:下文|以下|下�
 _YEARS_IN_TITLE = re.compile(r"[(（][^()（）]*\d{4}[^()（）]*[)）]$")
 # Industry surfaces that are complete industry names by their ending.
 _INDUSTRY_ENDING = re.compile(r"(产业|业|制造|装备|经济|材料|技术|通信|导航|智能|信息|医药)$")
-_INDUSTRY_AFTER = re.compile(r"^[」”\"]?(产业|业|集群|领域|板块|赛道|之都|装备|制造|基地|中心|枢纽|企业|"
-                             r"公司|产值|产品|项目|产能|环节|巨头|研发|创新|等)")
+_INDUSTRY_AFTER = re.compile(r"^[」”\"]?(?:[与和及、][^,，。;；]{1,3})?(产业|业|集群|领域|板块|赛道|之都|装备|制造|"
+                             r"基地|中心|枢纽|企业|公司|产值|产品|项目|产能|环节|巨头|研发|创新)"
+                             r"|^[^,，。;；]{0,3}(见长|为特色|为核心竞争力)")
 _INDUSTRY_BEFORE = re.compile(r"(发展|培育|聚焦|布局|打造|主导|重点|瞄准|专注|依托|发力|深耕|壮大|"
                               r"引进|集聚|聚集)[了着]?[「“\"]?$")
 
@@ -191,7 +192,7 @@ class Recognizer:
     def _industry_cue(self, text: str, e: Entity, ents: list[Entity]) -> bool:
         if _INDUSTRY_ENDING.search(e.surface) or len(e.surface) >= 5:
             return True
-        if _INDUSTRY_AFTER.search(text[e.end:e.end + 4]) or _INDUSTRY_BEFORE.search(text[max(0, e.start - 6):e.start]):
+        if _INDUSTRY_AFTER.search(text[e.end:e.end + 8]) or _INDUSTRY_BEFORE.search(text[max(0, e.start - 6):e.start]):
             return True
         # In a list with another industry: 合成生物、生成式人工智能
         for other in ents:
