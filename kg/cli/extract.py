@@ -78,7 +78,9 @@ def extract(files: list[Path] = typer.Argument(..., help="Documents: .txt .md .h
 @app.command()
 def accept(reviewed: Path = typer.Argument(..., help="The candidates file with decisions."),
            data: Path = typer.Option(None, "--data", help="Curated data folder (default: data/)."),
-           dry_run: bool = typer.Option(False, "--dry-run", help="Check and report, write nothing.")):
+           dry_run: bool = typer.Option(False, "--dry-run", help="Check and report, write nothing."),
+           mentions: bool = typer.Option(False, "--mentions",
+                                         help="Also accept MENTIONS (document -> entity) rows.")):
     """Turn kept candidates into curated rows (data/relations/accepted.csv, data/statistics.csv),
     each citing its document; accepting the same file twice adds nothing twice."""
     from kg.extract.accept import AcceptError, accept_file
@@ -90,7 +92,7 @@ def accept(reviewed: Path = typer.Argument(..., help="The candidates file with d
         fail(f"no such file: {reviewed}")
     try:
         g = _graph(data)
-        report = accept_file(reviewed, data or DATA, g, dry_run=dry_run)
+        report = accept_file(reviewed, data or DATA, g, dry_run=dry_run, mentions=mentions)
     except (AcceptError, CandidateFileError, CuratedDataError, FileNotFoundError) as exc:
         fail(str(exc))
     verb = "would add" if dry_run else "added"
@@ -99,8 +101,10 @@ def accept(reviewed: Path = typer.Argument(..., help="The candidates file with d
                f"{report.undecided} without a decision")
     for sid in report.sources:
         typer.echo(f"  {verb} source {sid} to sources.csv")
-    for cid, why in report.skipped[:20]:
-        typer.echo(f"  skipped {cid}: {why}")
+    reasons = Counter(why.split(" (")[0] if why.startswith("already in") else why
+                      for _, why in report.skipped)
+    for why, n in reasons.most_common():
+        typer.echo(f"  skipped {n}: {why}")
 
 
 @app.command()

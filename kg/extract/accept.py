@@ -172,8 +172,13 @@ def _check_ends(g, c: Candidate, lineno: int, problems: list[str]) -> bool:
     return ok
 
 
-def accept_file(reviewed: Path, data_dir: Path, g, dry_run: bool = False) -> AcceptReport:
-    """Append the kept candidates of ``reviewed`` to the curated files under ``data_dir``."""
+def accept_file(reviewed: Path, data_dir: Path, g, dry_run: bool = False,
+                mentions: bool = False) -> AcceptReport:
+    """Append the kept candidates of ``reviewed`` to the curated files under ``data_dir``.
+
+    ``MENTIONS`` candidates (document -> entity) are written only with ``mentions=True``:
+    their head is a Document node, which the curated reader must know about.
+    """
     from kg.extract.pipeline import source_years
 
     data_dir = Path(data_dir)
@@ -190,6 +195,9 @@ def accept_file(reviewed: Path, data_dir: Path, g, dry_run: bool = False) -> Acc
             report.undecided += c.decision is None
             continue
         cid = written_id or c.id      # the id given at extraction, even if the reviewer fixed an end
+        if c.type == MENTIONS and not mentions:
+            report.skipped.append((cid, "MENTIONS are accepted only with --mentions"))
+            continue
         if not _check_ends(g, c, lineno, problems):
             continue
         year = c.year or years.get(c.doc_id)

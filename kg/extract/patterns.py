@@ -222,11 +222,11 @@ PATTERNS: list[Pattern] = [
             "X在A、Y在B: division of labour, A keeps X and B takes Y (function X→Y)"),
     Pattern("spill.absorb", schema.SPILLOVER_TO,
             rf"承接(?P<a>{P})(?P<what>{GAP}{{0,12}}?)(?:外溢|溢出|疏解|转移|辐射)",
-            0.8, "absorb", "昆山敏锐承接上海科创资源外溢。", ("上海", "昆山"),
+            0.8, "absorb", "昆山市敏锐承接上海科创资源外溢。", ("上海", "昆山市"),
             "B承接A…外溢/疏解/转移: the subject B takes what spills over from A"),
     Pattern("spill.shift", schema.SPILLOVER_TO,
             rf"(?P<a>{P})(?P<what>{GAP}{{0,12}}?)(?:向|往)(?P<b>{P})(?:外溢|疏解|转移|外迁|扩散)",
-            0.8, "pair", "推动北京非首都功能向雄安疏解。", ("北京", "雄安新区"),
+            0.8, "pair", "推动上海部分制造功能向南通转移。", ("上海", "南通"),
             "A…向B疏解/转移: A's functions move to B"),
     # MEMBER_OF / CORE_OF / PART_OF
     Pattern("mem.core-of", schema.CORE_OF,
@@ -251,7 +251,7 @@ PATTERNS: list[Pattern] = [
     Pattern("mem.composed-it", schema.MEMBER_OF,
             rf"^(?:{GAP}{{0,6}}?)(?:它|其)(?:{GAP}{{0,4}}?)由(?P<a>{lst(tok('PF'))})(?:{FREE}{{0,24}}?)"
             rf"(?:组成|构成|串联而成|组合而成)",
-            0.8, "last_group_members", "得州「三角」城市群:\n它由达拉斯-沃斯堡、休斯敦、圣安东尼奥以及奥斯汀这四大都会区构成。",
+            0.8, "last_group_members", "得州「三角」城市群正在强势崛起。它由达拉斯-沃斯堡、休斯敦、圣安东尼奥以及奥斯汀这四大都会区构成。",
             ("休斯敦", "得州「三角」城市群"), "它由A、B…构成: members of the grouping named last"),
     Pattern("mem.core-as", schema.CORE_OF,
             rf"作为(?P<b>{G})?(?:的)?(?:都市圈|城市群)?(?:的)?(?:核心|中心)(?:城市)?的(?P<a>{P})",
@@ -287,7 +287,7 @@ PATTERNS: list[Pattern] = [
     # SPECIALIZES_IN: a stated leading or advantaged industry.
     Pattern("spec.focus", schema.SPECIALIZES_IN,
             rf"(?:聚焦|专注于?|深耕|主攻)(?:{GAP}{{0,10}}?)(?P<b>{IL})",
-            0.85, "subject_b", "当地聚焦储能领域发力。", ("当地", "储能"),
+            0.85, "subject_b", "湖南宁乡市的转型值得关注。当地聚焦储能领域发力。", ("宁乡市", "储能"),
             "(subject)聚焦/专注/深耕 I: the subject's focus industries"),
     Pattern("spec.cluster", schema.SPECIALIZES_IN,
             rf"(?:打造|形成|带动|构建起?|培育出|建成|壮大)(?:{GAP}{{0,20}}?)(?P<b>{IL})(?:链|(?:等)?(?:{GAP}{{0,10}}?)"
@@ -310,8 +310,8 @@ PATTERNS: list[Pattern] = [
     Pattern("spec.become", schema.SPECIALIZES_IN,
             rf"(?:成为|成长为|跃升为|建设成为|发展成为|崛起为)(?:[^,，。;；⟦]|{P}){{0,12}}?(?P<b>{IL})"
             rf"(?:{GAP}{{0,8}}?)(?:基地|枢纽|中心|之都|高地|重镇|集聚区)",
-            0.8, "subject_b", "这一系列举措推动宁乡逐步成长为中部地区重要的储能装备生产基地。",
-            ("宁乡", "储能装备"), "(subject)成长为/跃升为…I…基地/枢纽/中心"),
+            0.8, "subject_b", "这一系列举措推动宁乡市逐步成长为中部地区重要的储能装备生产基地。",
+            ("宁乡市", "储能装备"), "(subject)成长为/跃升为…I…基地/枢纽/中心"),
     Pattern("spec.center", schema.SPECIALIZES_IN,
             rf"(?:作为|是|为)(?:{GAP}{{0,12}}?)[「“\"]?(?P<b>{I})(?:与[^,，。;；⟦]{{1,4}})?[」”\"]?"
             rf"(?:中心|枢纽|之都|重镇)",
@@ -335,7 +335,7 @@ PATTERNS: list[Pattern] = [
             "(subject)在I领域占有重要地位"),
     Pattern("spec.possessive", schema.SPECIALIZES_IN,
             rf"(?:{S}的{I}(?:产业)?(?:[+＋]{I})*\s*[、,，]\s*)+{S}的{I}(?:产业)?(?:[+＋]{I})*",
-            0.8, "possessive", "昆山的电子信息、宁乡的储能产业、鹤壁的新材料+商业卫星等等,这些中小城市的特色发展。",
+            0.8, "possessive", "昆山市的电子信息、宁乡市的储能产业、鹤壁的新材料+商业卫星等等,这些中小城市的特色发展。",
             ("鹤壁", "商业卫星"), "A的I、B的J…: a list of places with their specialities"),
     Pattern("spec.as", schema.SPECIALIZES_IN,
             rf"作为(?P<b>{I})(?:产业)?(?:集聚区|基地|重镇|高地)[,，]\s*(?P<a>{S})",
@@ -351,7 +351,7 @@ PATTERNS: list[Pattern] = [
             "(subject)依托I产业集群"),
     Pattern("spec.develop", schema.SPECIALIZES_IN,
             rf"(?<!重点)(?<!大力)(?<!加快)(?:为抓手|主导产业为|主导产业是)?发展(?P<b>{IL})(?![^,，。;；]{{0,4}}(?:等前沿|领域))",
-            0.7, "subject_b", "昆山以「江南水乡生活体验区」为抓手发展文旅。", ("昆山", "文旅"),
+            0.7, "subject_b", "昆山市以「江南水乡生活体验区」为抓手发展文旅。", ("昆山市", "文旅"),
             "(subject)发展I (not 重点发展/大力发展, which are plans)"),
     # PLANS_INDUSTRY: an industry named as a development priority.
     Pattern("plan.aim", schema.PLANS_INDUSTRY,

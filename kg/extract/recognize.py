@@ -245,9 +245,14 @@ class Recognizer:
             same = by_sentence.get(bisect.bisect_right(starts, e.start) - 1, [])
             context = {code for o in same if o.id and o is not e
                        for code in [o.id, *self.ancestors(o.id)]}
-            hit = [c for c in e.ids if context & {c, *self.ancestors(c)[:2]}]
-            if len(hit) == 1:
-                self._pick(e, hit[0], CONF_SENTENCE, "place named in the same sentence")
+            # the city named in the sentence first (南京 -> 南京's 鼓楼区, not 徐州's), then the province
+            for depth in (1, 2):
+                hit = [c for c in e.ids if context & {c, *self.ancestors(c)[:depth]}]
+                if len(hit) == 1:
+                    self._pick(e, hit[0], CONF_SENTENCE, "place named in the same sentence")
+                    break
+                if hit:
+                    break
         # Pass 2: one sense per document: the same name resolved elsewhere.
         senses: dict[str, set[str]] = {}
         for e in places:
