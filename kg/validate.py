@@ -88,8 +88,8 @@ class _Names:
         return iri.startswith(str(CKG)) and iri[len(str(CKG)):] in schema.REL_TYPES
 
     def node(self, key: str) -> str:
-        data = self.g.nodes[key]
-        return f"{data.get('name', '(no name)')} ({data.get('adcode') or key})"
+        # the key, not the adcode property: it is the identity even when the property is wrong
+        return f"{self.g.nodes[key].get('name', '(no name)')} ({key})"
 
     def describe(self, iri) -> str:
         if iri in self.nodes:
@@ -97,6 +97,8 @@ class _Names:
         if iri in self.rels:
             u, v, rel_type = self.rels[iri]
             return f"{self.node(u)} -{rel_type}-> {self.node(v)}"
+        if isinstance(iri, URIRef) and iri.startswith(str(CKG)):
+            return iri[len(str(CKG)):]
         return str(iri)
 
     def relationship(self, start, rel_type: URIRef, end) -> str:

@@ -33,11 +33,13 @@ from typing import Iterator
 from urllib.parse import quote
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from kg.model import schema
 
 CKG = Namespace("https://citykg.example.org/ontology#")
+# A plain Namespace rather than rdflib's XSD, whose attribute guard warns under pytest's doctests.
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 RESOURCE = "https://citykg.example.org/resource/"
 
 # Turtle prefixes: the vocabularies, then one per kind of resource (place:, citycluster:…).
