@@ -21,11 +21,14 @@ The rows look like a firm registry extract (same schema as ``kg.sources.firms``)
   1990-2024, more recent more often; capital log-normal around 500 万元, unknown for
   one row in five.
 
-The same ``seed`` and ``rows`` give the same file, byte for byte.
+* **Dirt, on request.** ``dirty=0.01`` spoils 1% of the rows the ways real files are
+  spoilt (see ``generate_firms``), so that benchmarks and tests run the reject paths.
+
+The same arguments give the same file, byte for byte.
 
 >>> import tempfile, pathlib
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
->>> generate_firms(out, rows=50, seed=7)
+>>> generate_firms(out, rows=50, seed=7)["rows"]
 50
 >>> a = out.read_bytes(); _ = generate_firms(out, rows=50, seed=7); a == out.read_bytes()
 True
@@ -166,10 +169,14 @@ def industries(data_dir=None) -> list[str]:
 
 
 def generate_firms(path, rows: int, seed: int = 0, places: Places | None = None,
-                   industry_names: list[str] | None = None) -> int:
-    """Write ``rows`` synthetic firm-branch rows to ``path``; returns the rows written.
+                   industry_names: list[str] | None = None, dirty: float = 0.0) -> dict:
+    """Write ``rows`` synthetic firm-branch rows to ``path``.
 
-    Streams batches of firms to the file, so memory does not grow with ``rows``.
+    ``dirty`` is the share of rows spoiled the ways real files are (an unknown adcode,
+    an empty firm_name, a malformed year, a repeated row, a firm id reused with another
+    name), each of which the reader must reject. Returns ``{"rows": written, kind: how
+    many rows of that kind were spoiled}``. Streams batches of firms to the file, so
+    memory does not grow with ``rows``.
     """
     rng = np.random.default_rng(seed)
     geo = Geography.from_places(places or Places.from_units())
@@ -183,10 +190,11 @@ def generate_firms(path, rows: int, seed: int = 0, places: Places | None = None,
     year_p = np.linspace(1.0, 4.0, YEARS[1] - YEARS[0] + 1)
     year_p /= year_p.sum()
 
-    written, firm_no = 0, 0
+    report = {"rows": 0, **{k: 0 for k in DIRT_KINDS}}
+    firm_no = 0
     with open(path, "w", newline="", encoding="utf-8") as fh:
         fh.write(",".join(COLUMNS) + "\n")
-        while written < rows:
+        while report["rows"] < rows:
             n = FIRMS_PER_BATCH
             hq_city = rng.choice(len(hq_p), size=n, p=hq_p)
             hq_unit = unit_in(hq_city, rng)
@@ -203,17 +211,53 @@ def generate_firms(path, rows: int, seed: int = 0, places: Places | None = None,
             year = np.minimum(founded[firm] + rng.geometric(0.25, size=len(firm)) - 1, YEARS[1])
             capital = np.round(rng.lognormal(np.log(500.0), 1.5, size=len(firm)), 2)
             known = rng.random(len(firm)) >= 0.2
-            take = min(len(firm), rows - written)
-            number = pd.Series(firm_no + firm[:take]).astype(str)
-            pd.DataFrame({
+            number = pd.Series(firm_no + firm).astype(str)
+            batch = pd.DataFrame({
                 "firm_id": f"SYN{seed:04d}" + number.str.zfill(10),
                 "firm_name": "合成企业" + number + "号有限公司",
-                "industry": np.asarray(kinds, dtype=object)[kind[firm[:take]]],
-                "hq_adcode": geo.units[hq_unit[firm[:take]]],
-                "branch_adcode": geo.units[b_unit[:take]],
-                "year": year[:take],
-                "capital": np.where(known[:take], np.char.mod("%.2f", capital[:take]), ""),
-            }).to_csv(fh, header=False, index=False, lineterminator="\n")
-            written += take
+                "industry": np.asarray(kinds, dtype=object)[kind[firm]],
+                "hq_adcode": geo.units[hq_unit[firm]],
+                "branch_adcode": geo.units[b_unit],
+                "year": year.astype(str),
+                "capital": np.where(known, np.char.mod("%.2f", capital), ""),
+                "dirt": "",
+            })
+            if dirty:
+                batch = _spoil(batch, dirty, rng)
+            batch = batch.iloc[: rows - report["rows"]]
+            batch[list(COLUMNS)].to_csv(fh, header=False, index=False, lineterminator="\n")
+            report["rows"] += len(batch)
+            for k, c in batch["dirt"].value_counts().items():
+                if k:
+                    report[k] += int(c)
             firm_no += n
-    return written
+    return report
+
+
+DIRT_KINDS = ("unknown adcode", "missing field", "bad year", "duplicate", "conflicting firm_id")
+
+
+def _spoil(batch: pd.DataFrame, share: float, rng) -> pd.DataFrame:
+    """Spoil a share of the rows; the spoilt rows are marked in column ``dirt``."""
+    picked = rng.choice(len(batch), size=rng.binomial(len(batch), share), replace=False)
+    picked.sort()
+    how = np.asarray(DIRT_KINDS, dtype=object)[np.arange(len(picked)) % len(DIRT_KINDS)]
+    batch = batch.copy()
+    for kind, column, value in (("unknown adcode", "branch_adcode", "999999"),
+                                ("missing field", "firm_name", ""),
+                                ("bad year", "year", "20x1")):
+        rows = picked[how == kind]
+        batch.iloc[rows, batch.columns.get_loc(column)] = value
+        batch.iloc[rows, batch.columns.get_loc("dirt")] = kind
+    # repeated rows and reused firm ids are extra rows placed right after their model
+    copies = []
+    for kind in ("duplicate", "conflicting firm_id"):
+        copy = batch.iloc[picked[how == kind]].copy()
+        copy["dirt"] = kind
+        if kind == "conflicting firm_id":
+            copy["firm_name"] = copy["firm_name"] + "（另一家）"
+        copies.append(copy)
+    order = np.concatenate([np.arange(len(batch), dtype=float)]
+                           + [picked[how == k] + 0.5 for k in ("duplicate", "conflicting firm_id")])
+    both = pd.concat([batch, *copies], ignore_index=True)
+    return both.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)

@@ -1,0 +1,143 @@
+"""Firm-linkage city network: citykg's projection + centrality against pandas + igraph.
+
+Both sides start from the same CSV file (synthetic, 1% spoilt rows) and must end with
+the same network: same rows rejected, same edges and weights, same PageRank. The work:
+
+* citykg: ``kg.analysis.firm_network.firm_network`` (streaming, validated, ~2 MB
+  blocks, flat memory) into a networkx DiGraph, then weighted in/out strength and
+  PageRank with networkx;
+* peer: the whole file into one pandas DataFrame, the same checks written as pandas
+  operations, edges summed with ``groupby``, then an igraph Graph with the same
+  strength and PageRank (PRPACK).
+
+Target: citykg ≤ 2× the peer's time at 1M rows. Prints one table with both times,
+the ratio, and citykg's peak memory at each size (a fresh process each).
+
+    .venv/bin/python benchmarks/bench_firm_network.py                # 10k, 100k, 1M
+    .venv/bin/python benchmarks/bench_firm_network.py --sizes 10000  # CI smoke test
+"""
+from __future__ import annotations
+
+import argparse
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from common import best_of, firm_file, fmt_rows, peak_rss_mb, table
+
+from kg.analysis.firm_network import firm_network
+from kg.sources.firms import REQUIRED, YEAR_RANGE, default_places
+
+TARGET = 2.0
+
+
+def citykg_run(path, places):
+    g, stats = firm_network(path, places=places)
+    centrality = {"out": dict(g.out_degree(weight="weight")),
+                  "in": dict(g.in_degree(weight="weight")),
+                  "pagerank": nx.pagerank(g, weight="weight")}
+    return g, stats.accepted, centrality
+
+
+def citykg_result(run):
+    g, accepted, centrality = run
+    return {"edges": {(u, v): d["weight"] for u, v, d in g.edges(data=True)},
+            "capital": {(u, v): d["capital"] for u, v, d in g.edges(data=True)},
+            "accepted": accepted, **centrality}
+
+
+def peer_run(path, places):
+    """What a researcher would write with pandas and igraph, doing the same checks."""
+    text = {"firm_id": str, "firm_name": str, "industry": str}
+    df = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+    ok = df[list(REQUIRED)].notna().all(axis=1)
+    hq = places.lookup(pd.to_numeric(df["hq_adcode"], errors="coerce").to_numpy(np.float64))
+    branch = places.lookup(pd.to_numeric(df["branch_adcode"], errors="coerce").to_numpy(np.float64))
+    year = pd.to_numeric(df["year"], errors="coerce")
+    capital = pd.to_numeric(df["capital"], errors="coerce")
+    ok &= (hq >= 0) & (branch >= 0) & (year % 1 == 0) & year.between(*YEAR_RANGE)
+    ok &= ~(capital < 0) & (capital.notna() | df["capital"].isna())
+    df = df.assign(hq=hq, branch=branch, capital=capital)[ok.to_numpy()]
+    # a firm id keeps the name, industry and HQ of its first valid row; a link is given once
+    attrs = ["firm_name", "industry", "hq_adcode"]
+    first = df.groupby("firm_id", sort=False)[attrs].transform("first")
+    df = df[(df[attrs] == first).all(axis=1)].drop_duplicates(["firm_id", "branch_adcode"])
+    nodes = np.union1d(df["hq"].unique(), df["branch"].unique())
+    across = df[df["hq"] != df["branch"]]
+    agg = across.groupby(["hq", "branch"]).agg(weight=("hq", "size"), capital=("capital", "sum"))
+    agg = agg.reset_index()
+    position = np.full(len(places.cities), -1)
+    position[nodes] = np.arange(len(nodes))
+    edges = np.column_stack([position[agg["hq"]], position[agg["branch"]]])
+    g = ig.Graph(n=len(nodes), edges=edges.tolist(), directed=True,
+                 vertex_attrs={"name": places.cities[nodes].tolist()},
+                 edge_attrs={"weight": agg["weight"].tolist(), "capital": agg["capital"].tolist()})
+    centrality = {"out": g.strength(mode="out", weights="weight"),
+                  "in": g.strength(mode="in", weights="weight"),
+                  "pagerank": g.pagerank(weights="weight")}
+    return g, len(df), centrality
+
+
+def peer_result(run):
+    g, accepted, centrality = run
+    names = g.vs["name"]
+    pairs = [(names[e.source], names[e.target]) for e in g.es]
+    return {"edges": dict(zip(pairs, g.es["weight"])), "capital": dict(zip(pairs, g.es["capital"])),
+            "accepted": accepted, **{k: dict(zip(names, v)) for k, v in centrality.items()}}
+
+
+def check_same(ours, peer, expected_accepted):
+    assert ours["accepted"] == peer["accepted"] == expected_accepted, \
+        (ours["accepted"], peer["accepted"], expected_accepted)
+    assert ours["edges"] == peer["edges"], "edge weights differ"
+    for key, value in peer["capital"].items():
+        assert abs(ours["capital"][key] - value) <= 1e-6 * max(1.0, abs(value)), key
+    assert ours["out"] == {k: int(v) for k, v in peer["out"].items()}
+    assert ours["in"] == {k: int(v) for k, v in peer["in"].items()}
+    worst = max(abs(ours["pagerank"][k] - v) for k, v in peer["pagerank"].items())
+    assert worst < 1e-5, f"PageRank differs by {worst}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs per side")
+    ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    args = ap.parse_args(argv)
+
+    places = default_places()
+    rows, worst = [], 0.0
+    for size in args.sizes:
+        path, made = firm_file(size)
+        expected = made["rows"] - sum(v for k, v in made.items() if k != "rows")
+        # alternate the sides so that machine noise hits both alike
+        t_peer, peer = best_of(1, peer_run, path, places)
+        t_ours, ours = best_of(1, citykg_run, path, places)
+        for _ in range(args.repeat - 1):
+            t_peer = min(t_peer, best_of(1, peer_run, path, places)[0])
+            t_ours = min(t_ours, best_of(1, citykg_run, path, places)[0])
+        ours, peer = citykg_result(ours), peer_result(peer)
+        check_same(ours, peer, expected)
+        ratio = t_ours / t_peer
+        worst = max(worst, ratio) if size >= 1_000_000 or size == max(args.sizes) else worst
+        memory = "" if args.no_memory else f"{peak_rss_mb(_MEMORY_CODE.format(path=path)):.0f}"
+        rows.append([fmt_rows(size), len(ours["edges"]), f"{t_ours:.2f}", f"{t_peer:.2f}",
+                     f"{ratio:.2f}×", memory])
+    print(table(["rows", "city edges", "citykg s", "pandas+igraph s", "ratio", "citykg peak MB"],
+                rows))
+    print(f"\nresults identical (rejects, edges, weights, strength, PageRank < 1e-5); "
+          f"target ≤ {TARGET:.0f}× at the largest size: {worst:.2f}× "
+          f"({'met' if worst <= TARGET else 'NOT met'})")
+
+
+_MEMORY_CODE = """
+import networkx as nx
+from kg.analysis.firm_network import firm_network
+g, stats = firm_network(r"{path}")
+nx.pagerank(g, weight="weight")
+"""
+
+if __name__ == "__main__":
+    main()
