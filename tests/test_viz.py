@@ -91,6 +91,17 @@ def test_node_tooltip_has_key_facts(graph):
     assert "南京市" in node["title"] and "320100" in node["title"] and "Nanjing" in node["title"]
 
 
+def test_node_tooltip_cites_the_node_source(graph):
+    cited = [(k, d) for k, d in graph.nodes(data=True)
+             if not schema.is_place(d) and d.get("source_id") and d.get("quote")]
+    if not cited:
+        pytest.skip("no curated node with a quote yet")
+    key, d = cited[0]
+    view = make_view(graph, ego_scope(graph, key, depth=1))
+    title = next(n["title"] for n in view.nodes if n["id"] == key)
+    assert d["source_id"] in title and str(d["quote"])[:30] in title
+
+
 def test_html_is_self_contained(graph):
     html = render_html(make_view(graph, resolve_scope(graph, "江苏省")))
     assert not re.search(r"<script[^>]*\bsrc=|<link[^>]*\bhref=|@import|url\(\s*['\"]?https?:", html)

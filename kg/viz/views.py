@@ -27,8 +27,8 @@ from kg.viz import layout, sizing, style
 from kg.viz.scope import Scope, scope_nodes
 
 # Node facts worth a line in the tooltip, in this order (others are left out).
-TOOLTIP_PROPS = ("name_en", "adcode", "aliases", "center_type", "level", "approved_year",
-                 "issuer", "year", "population", "gdp")
+TOOLTIP_PROPS = ("name_en", "adcode", "aliases", "center_name", "center_type", "tier", "level",
+                 "approved_year", "issuer", "zone_kind", "central_city_plan")
 MAX_QUOTE = 300
 
 
@@ -87,6 +87,16 @@ def node_tooltip(key: str, d: dict, kind: str, size_by: str, score: float) -> st
             lines.append(f"{prop}: {'; '.join(map(str, value)) if isinstance(value, list) else value}")
     stats = sorted(k for k in d if k.startswith(("gdp_", "population_")))
     lines += [f"{k}: {d[k]}" for k in stats[-4:]]
+    # Where the node's own facts come from: `source_id`, or `<label>_source_id` for a label
+    # that curated data put on a place (e.g. newcenter_source_id on a NewCenter district).
+    for src in sorted(k for k in d if k == "source_id" or k.endswith("_source_id")):
+        prefix = src[: -len("source_id")]
+        line = f"{prefix.rstrip('_') or 'source'}: {d[src]}"
+        if d.get(prefix + "year"):
+            line += f", {d[prefix + 'year']}"
+        lines.append(line)
+        if d.get(prefix + "quote"):
+            lines.append(_quote(d[prefix + "quote"]))
     lines.append(f"{size_by} centrality (in this view): {score:.4f}")
     return "\n".join(lines)
 
@@ -114,6 +124,10 @@ def edge_tooltip(g, u: str, v: str, rel: str, facts: list[dict]) -> str:
             title = f" ({d['source_title']})" if d.get("source_title") else ""
             lines.append(f"source: {d['source_id']}{title}, {d.get('year', '')}")
         if d.get("quote"):
-            quote = str(d["quote"])
-            lines.append("“" + (quote[:MAX_QUOTE] + "…" if len(quote) > MAX_QUOTE else quote) + "”")
+            lines.append(_quote(d["quote"]))
     return "\n".join(lines)
+
+
+def _quote(text) -> str:
+    text = str(text)
+    return "“" + (text[:MAX_QUOTE] + "…" if len(text) > MAX_QUOTE else text) + "”"
