@@ -20,11 +20,9 @@ def test_full_graph_conforms(build_dir):
     assert report["validation"] == {"conforms": True, "violations": []}
 
 
-@pytest.fixture(scope="module")
-def broken(graph):
-    """A copy of the full graph with one broken fact per rule, each written directly
-    with networkx calls (as a buggy loader would) so that only SHACL can catch them."""
-    g = graph.copy()
+def break_facts(g):
+    """Break one fact per rule in ``g`` (places of 江苏省), each written with plain
+    networkx calls (as a buggy loader would) so that only SHACL can catch them."""
     del g.nodes["320100"]["adcode"]                          # 南京市 loses its adcode
     g.nodes["320200"]["adcode"] = "32020"                    # 无锡市: five digits
     add_node(g, "cluster:test", [schema.CITY_CLUSTER], name="测试城市群")
@@ -40,9 +38,26 @@ def broken(graph):
     return g
 
 
+EXPECTED = {
+    "南京市 (320100): a Place has exactly one adcode of six digits",
+    "无锡市 (320200): a Place has exactly one adcode of six digits (value: 32020)",
+    "坏标识产业 (Bad Id): a node that is not a Place has exactly one id of the form kind:slug",
+    "苏州市 (320500) -MEMBER_OF-> 测试城市群 (cluster:test): an asserted relationship has a source_id",
+    "常州市 (320400) -MEMBER_OF-> 测试城市群 (cluster:test): "
+    "an asserted relationship has one integer year in 1949..2100 (value: 1900)",
+    "常州市 (320400) -MEMBER_OF-> 测试产业 (industry:test): "
+    "MEMBER_OF ends at a CityCluster, MetroCircle, Corridor or ForeignRegion",
+    "玄武区 (320102) -CORE_OF-> 测试城市群 (cluster:test): CORE_OF starts at a City",
+    "玄武区 (320102) -BELONGS_TO-> 秦淮区 (320104): a County BELONGS_TO a City or a Province",
+    "玄武区 (320102): a County BELONGS_TO exactly one unit",
+    "苏州市 (320500) -FOO-> 江苏省 (320000): an asserted relationship has one known relationship type",
+    "FOO: not a relationship type of the schema",
+}
+
+
 @pytest.fixture(scope="module")
-def broken_result(broken):
-    return validate_graph(broken)
+def broken_result(graph):
+    return validate_graph(break_facts(graph.copy()))
 
 
 def test_broken_graph_fails(broken_result):
@@ -50,36 +65,31 @@ def test_broken_graph_fails(broken_result):
 
 
 def test_violations_name_the_node_or_relationship_and_the_rule(broken_result):
-    assert set(broken_result.violations) == {
-        "南京市 (320100): a Place has exactly one adcode of six digits",
-        "无锡市 (320200): a Place has exactly one adcode of six digits (value: 32020)",
-        "坏标识产业 (Bad Id): a node that is not a Place has exactly one id of the form kind:slug",
-        "苏州市 (320500) -MEMBER_OF-> 测试城市群 (cluster:test): an asserted relationship has a source_id",
-        "常州市 (320400) -MEMBER_OF-> 测试城市群 (cluster:test): "
-        "an asserted relationship has one integer year in 1949..2100 (value: 1900)",
-        "常州市 (320400) -MEMBER_OF-> 测试产业 (industry:test): "
-        "MEMBER_OF ends at a CityCluster, MetroCircle, Corridor or ForeignRegion",
-        "玄武区 (320102) -CORE_OF-> 测试城市群 (cluster:test): CORE_OF starts at a City",
-        "玄武区 (320102) -BELONGS_TO-> 秦淮区 (320104): a County BELONGS_TO a City or a Province",
-        "玄武区 (320102): a County BELONGS_TO exactly one unit",
-        "苏州市 (320500) -FOO-> 江苏省 (320000): an asserted relationship has one known relationship type",
-        "FOO: not a relationship type of the schema",
-    }
-
-
-def test_add_rel_refuses_the_same_unsourced_fact(broken):
-    """The same MEMBER_OF without a source is refused by add_rel too: SHACL is the
-    second line, for graphs written by other means (files, direct networkx calls)."""
-    from kg.model.graph import SchemaError
-
-    with pytest.raises(SchemaError, match="provenance"):
-        add_rel(broken.copy(), "320500", "cluster:test", "MEMBER_OF", year=2020)
+    assert set(broken_result.violations) == EXPECTED
 
 
 @pytest.fixture
 def jiangsu(graph):
     """The 江苏省 part of the graph: small enough to validate in a moment."""
     return graph.subgraph([n for n in graph if n.startswith("32")]).copy()
+
+
+def test_lean_validation_equals_validating_the_whole_export(jiangsu):
+    """validate_graph feeds pySHACL only what the shapes read; the whole export gives
+    the same violations."""
+    break_facts(jiangsu)
+    lean, full = validate_graph(jiangsu), validate_graph(jiangsu, full=True)
+    assert lean == full
+    assert set(lean.violations) == EXPECTED
+
+
+def test_add_rel_refuses_the_same_unsourced_fact(jiangsu):
+    """The same MEMBER_OF without a source is refused by add_rel too: SHACL is the
+    second line, for graphs written by other means (files, direct networkx calls)."""
+    from kg.model.graph import SchemaError
+
+    with pytest.raises(SchemaError, match="provenance"):
+        add_rel(break_facts(jiangsu), "320500", "cluster:test", "MEMBER_OF", year=2020)
 
 
 def test_write_build_refuses_a_broken_graph_and_keeps_the_old_build(jiangsu, tmp_path):

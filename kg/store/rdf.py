@@ -29,7 +29,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 from urllib.parse import quote
 
 import networkx as nx
@@ -102,21 +102,28 @@ def _literals(value) -> list[Literal]:
     return [Literal(str(value))]
 
 
-def triples(g: nx.MultiDiGraph) -> Iterator[tuple]:
-    """Every RDF triple of the graph; the triples of one subject come together."""
+def triples(g: nx.MultiDiGraph, node_props: Collection[str] | None = None,
+            derivations: bool = True) -> Iterator[tuple]:
+    """Every RDF triple of the graph; the triples of one subject come together.
+
+    ``node_props`` keeps only those node properties (``None``: all, plus ``rdfs:label``);
+    ``derivations=False`` leaves out the statement nodes of derived relationships
+    (their direct triples stay). Validation uses both to build only what the shapes read.
+    """
     iris = {}
     for key, data in g.nodes(data=True):
         s = iris[key] = node_iri(key, data)
         for label in data.get("labels") or ():
             yield s, RDF.type, CKG[label]
-        if not schema.is_place(data):
+        if not schema.is_place(data) and (node_props is None or "id" in node_props):
             yield s, CKG.id, Literal(str(data.get("id", key)))
-        if data.get("name"):
-            yield s, RDFS.label, Literal(data["name"], lang="zh")
-        if data.get("name_en"):
-            yield s, RDFS.label, Literal(data["name_en"], lang="en")
+        if node_props is None:
+            if data.get("name"):
+                yield s, RDFS.label, Literal(data["name"], lang="zh")
+            if data.get("name_en"):
+                yield s, RDFS.label, Literal(data["name_en"], lang="en")
         for name, value in data.items():
-            if name not in ("labels", "id"):
+            if name not in ("labels", "id") and (node_props is None or name in node_props):
                 p = _prop(name)
                 for lit in _literals(value):
                     yield s, p, lit
@@ -124,8 +131,11 @@ def triples(g: nx.MultiDiGraph) -> Iterator[tuple]:
         rel_type = str(data.get("type"))
         s, o, p = iris[u], iris[v], CKG[rel_type]
         yield s, p, o
+        derived = rel_type in schema.DERIVED_TYPES
+        if derived and not derivations:
+            continue
         a = statement_iri(u, v, key)
-        yield a, RDF.type, CKG.Derivation if rel_type in schema.DERIVED_TYPES else CKG.Assertion
+        yield a, RDF.type, CKG.Derivation if derived else CKG.Assertion
         yield a, RDF.subject, s
         yield a, RDF.predicate, p
         yield a, RDF.object, o
@@ -145,10 +155,11 @@ def new_rdf_graph() -> Graph:
     return rdf
 
 
-def to_rdf(g: nx.MultiDiGraph) -> Graph:
-    """The whole graph as an rdflib Graph (triples added in bulk)."""
+def to_rdf(g: nx.MultiDiGraph, node_props: Collection[str] | None = None,
+           derivations: bool = True) -> Graph:
+    """The graph as an rdflib Graph (triples added in bulk); arguments as in ``triples``."""
     rdf = new_rdf_graph()
-    rdf.addN((s, p, o, rdf) for s, p, o in triples(g))
+    rdf.addN((s, p, o, rdf) for s, p, o in triples(g, node_props, derivations))
     return rdf
 
 
