@@ -92,18 +92,25 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
                                                          "(default: build the graph in memory now)."),
          uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE,
          batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
+         retry_seconds: float = typer.Option(30, "--retry-seconds", min=0,
+                                             help="Give up on a batch after retrying transient "
+                                                  "errors (server away, deadlock) this long."),
          clear: bool = typer.Option(False, "--clear", help="Delete everything in the database first.")):
-    """Load the graph into Neo4j (constraints first, batched MERGE; loading twice changes nothing)."""
-    from neo4j.exceptions import Neo4jError
+    """Load the graph into Neo4j (constraints first, batched MERGE; loading twice changes nothing;
+    a load that was killed or interrupted is completed by running it again)."""
+    from neo4j.exceptions import DriverError, Neo4jError
 
     from kg.store.neo4j_load import LoadError, clear_database, database_counts, load_graph
 
     if build is not None:
-        from kg.store.files import read_build
+        from kg.store.files import BuildFileError, read_build
 
         if not (build / "nodes.csv").exists():
             fail(f"{build}: not a build folder (no nodes.csv); run `citykg build --out {build}`")
-        g = read_build(build)
+        try:
+            g = read_build(build)
+        except BuildFileError as exc:  # a damaged or hand-edited build: name file and line
+            fail(str(exc))
     else:
         from kg.build import build_graph
 
@@ -118,10 +125,14 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
         with driver:
             if clear:
                 clear_database(driver, database)
-            done = load_graph(driver, g, database=database, batch_size=batch_size)
+            done = load_graph(driver, g, database=database, batch_size=batch_size,
+                              retry_seconds=retry_seconds)
             now = database_counts(driver, database)
     except (LoadError, Neo4jError) as exc:
         fail(str(exc))
+    except DriverError as exc:  # the server went away outside a batch (e.g. during --clear)
+        fail(f"lost the connection to Neo4j ({type(exc).__name__}: {exc}); "
+             "run `citykg load` again when the server is back (loading is idempotent)")
     typer.echo(f"loaded {done['nodes']} nodes and {done['relationships']} relationships in "
                f"{time.monotonic() - t0:.1f} s; the database now holds {now['nodes']} nodes and "
                f"{now['relationships']} relationships")

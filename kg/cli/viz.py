@@ -13,11 +13,14 @@ def load_graph(build: Path | None, progress_text: str = "building the graph"):
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     if build is not None:
-        from kg.store.files import read_build
+        from kg.store.files import BuildFileError, read_build
 
         if not (Path(build) / "nodes.csv").exists():
             fail(f"{build}: not a build folder (no nodes.csv); run `citykg build --out {build}` first")
-        return read_build(build)
+        try:
+            return read_build(build)
+        except BuildFileError as exc:  # a damaged build folder: file and line, no stack trace
+            fail(str(exc))
     from kg.build import build_graph
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),

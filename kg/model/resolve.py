@@ -98,6 +98,10 @@ class PlaceIndex:
         name = parts[-1]
         found = self.candidates(name)
         if not found:
+            # no place name is longer than ~20 characters: a long value is garbage (a pasted
+            # paragraph, a shifted column), so do not echo it whole or fuzzy-match it
+            if len(name) > 40:
+                raise UnknownPlace(f"unknown place name {name[:20]!r}... ({len(name)} characters)")
             close = difflib.get_close_matches(name, list(self.by_name), n=3)
             hint = f"; closest names: {', '.join(close)}" if close else ""
             raise UnknownPlace(f"unknown place name {name!r}{hint}")

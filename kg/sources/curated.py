@@ -44,6 +44,7 @@ every value, collect every error) and only then *apply* (add to the graph).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -89,14 +90,22 @@ class Row:
 
 def read_rows(path: Path, root: Path, required: tuple[str, ...], errors: list[str]) -> list[Row]:
     """The non-empty rows of one CSV file, each knowing its file and line."""
+    from kg.sources.statistics import decode
+
     name = path.relative_to(root).as_posix()
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
+    # Decode first, so a GBK or UTF-16 file (Excel's defaults) is one error naming its line
+    # rather than a UnicodeDecodeError; a BOM is accepted.
+    text, problem = decode(path.read_bytes(), name)
+    if problem:
+        errors.append(problem)
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             errors.append(f"{name}:1: missing column(s) {', '.join(missing)}")
             return []
-        rows = []
         for cells in reader:
             # DictReader puts surplus cells under the key None: a row with too many commas.
             if None in cells:
@@ -105,6 +114,9 @@ def read_rows(path: Path, root: Path, required: tuple[str, ...], errors: list[st
             cells = {k: (v or "").strip() for k, v in cells.items()}
             if any(cells.values()):
                 rows.append(Row(f"{name}:{reader.line_num}", cells))
+    except csv.Error as exc:  # e.g. a cell over csv's 128 KiB limit: usually an unclosed quote
+        errors.append(f"{name}:{reader.line_num + 1}: {exc} (an unclosed quote?)")
+        return []
     return rows
 
 
@@ -155,6 +167,9 @@ def parse_value(column: str, text: str):
         return parse_year(text)
     if NUMBER.fullmatch(text):
         return float(text) if "." in text else int(text)
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        # a spreadsheet's placeholder for "no number", never a fact: leave the cell empty
+        raise ValueError(f"{column} {text!r} is not a number (leave the cell empty if unknown)")
     return text
 
 

@@ -206,24 +206,27 @@ def check_statistics(path, place_index, known_sources: Iterable[str],
     reader.fieldnames = header
     sources = set(known_sources)
     rows, errors, first = [], [], {}
-    for cells in reader:
-        where = f"{name}:{reader.line_num}"
-        if None in cells:
-            errors.append(f"{where}: more cells than header columns")
-            continue
-        cells = {k: (v or "").strip() for k, v in cells.items()}
-        if not any(cells.values()):
-            continue
-        row, row_errors = check_row(cells, where, place_index, sources)
-        errors += row_errors
-        if row is None:
-            continue
-        key = (row["adcode"], row["year"], row["indicator"])
-        if key in first:
-            errors.append(f"{where}: duplicate statistic {key} (first at line {first[key]})")
-            continue
-        first[key] = reader.line_num
-        rows.append(row)
+    try:
+        for cells in reader:
+            where = f"{name}:{reader.line_num}"
+            if None in cells:
+                errors.append(f"{where}: more cells than header columns")
+                continue
+            cells = {k: (v or "").strip() for k, v in cells.items()}
+            if not any(cells.values()):
+                continue
+            row, row_errors = check_row(cells, where, place_index, sources)
+            errors += row_errors
+            if row is None:
+                continue
+            key = (row["adcode"], row["year"], row["indicator"])
+            if key in first:
+                errors.append(f"{where}: duplicate statistic {key} (first at line {first[key]})")
+                continue
+            first[key] = reader.line_num
+            rows.append(row)
+    except csv.Error as exc:  # e.g. a cell over csv's 128 KiB limit: usually an unclosed quote
+        errors.append(f"{name}:{reader.line_num + 1}: {exc} (an unclosed quote?)")
     return rows, errors
 
 

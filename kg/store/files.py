@@ -8,11 +8,13 @@ lists are ``;``-joined, so ``read_build`` restores every value with its type.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import networkx as nx
 
+from kg.model import schema
 from kg.model.graph import new_graph
 
 SEP = ";"
@@ -84,24 +86,69 @@ def write_csv(g: nx.MultiDiGraph, out: Path) -> None:
     _write_table(out / "relationships.csv", ["start", "end", "type", "key"], rels)
 
 
-def _read_table(path: Path, n_fixed: int):
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        typed = [h.rsplit(":", 1) for h in header[n_fixed:]]
+class BuildFileError(ValueError):
+    """A build file that cannot be read back (damaged or hand-edited); names file and line."""
+
+
+def _read_table(path: Path, fixed: tuple[str, ...]):
+    # A build folder may have been edited by hand or cut short by a full disk: every
+    # problem is reported as "file:line: reason" instead of a stack trace.
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise BuildFileError(f"{path}: missing; run `citykg build` again") from None
+    except UnicodeDecodeError as exc:
+        raise BuildFileError(f"{path}: not UTF-8 (byte {exc.start}); run `citykg build` again") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        if tuple(header[:len(fixed)]) != fixed:
+            raise BuildFileError(f"{path}:1: header must start with {','.join(fixed)}")
+        typed = [h.rsplit(":", 1) for h in header[len(fixed):]]
+        bad = [h for h, t in zip(header[len(fixed):], typed)
+               if len(t) != 2 or t[1].removesuffix("[]") not in _PARSE]
+        if bad:
+            raise BuildFileError(f"{path}:1: column(s) {', '.join(bad)} lack a type such as :int or :string")
         for row in reader:
-            props = {name: val for (name, typ), text in zip(typed, row[n_fixed:])
-                     if (val := _parse(text, typ)) is not None}
-            yield row[:n_fixed], props
+            where = f"{path}:{reader.line_num}"
+            if len(row) != len(header):
+                raise BuildFileError(f"{where}: {len(row)} cells, the header has {len(header)}")
+            props = {}
+            for (name, typ), cell in zip(typed, row[len(fixed):]):
+                try:
+                    val = _parse(cell, typ)
+                except ValueError:
+                    raise BuildFileError(f"{where}: {name}: {cell[:40]!r} is not a {typ}") from None
+                if val is not None:
+                    props[name] = val
+            yield where, row[:len(fixed)], props
+    except csv.Error as exc:
+        raise BuildFileError(f"{path}:{reader.line_num}: {exc}") from None
 
 
 def read_build(folder: Path) -> nx.MultiDiGraph:
-    """Read nodes.csv and relationships.csv back into the MultiDiGraph they came from."""
+    """Read nodes.csv and relationships.csv back into the MultiDiGraph they came from.
+
+    Raises ``BuildFileError`` (file:line: reason) for a damaged file, a repeated node key
+    or a relationship whose end is not in nodes.csv.
+    """
     folder = Path(folder)
     g = new_graph()
-    for (key, labels), props in _read_table(folder / "nodes.csv", 2):
+    for where, (key, labels), props in _read_table(folder / "nodes.csv", ("key", "labels")):
+        if key in g:
+            raise BuildFileError(f"{where}: node {key} is given twice")
+        if unknown := [lab for lab in labels.split(SEP) if lab not in schema.LABELS]:
+            raise BuildFileError(f"{where}: unknown label(s) {', '.join(map(repr, unknown))}")
         g.add_node(key, labels=labels.split(SEP), **props)
-    for (u, v, typ, k), props in _read_table(folder / "relationships.csv", 4):
+    for where, (u, v, typ, k), props in _read_table(folder / "relationships.csv",
+                                                    ("start", "end", "type", "key")):
+        if typ not in schema.REL_TYPES:
+            raise BuildFileError(f"{where}: unknown relationship type {typ!r}")
+        for end in (u, v):
+            if end not in g:  # networkx would silently add a node without labels
+                raise BuildFileError(f"{where}: relationship end {end!r} is not in nodes.csv")
+        if g.has_edge(u, v, key=k):
+            raise BuildFileError(f"{where}: relationship {u} -{typ}-> {v} with key {k!r} is given twice")
         g.add_edge(u, v, key=k, type=typ, **props)
     return g
 

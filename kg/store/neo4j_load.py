@@ -25,6 +25,9 @@ import networkx as nx
 from kg.model import schema
 
 DEFAULT_BATCH_SIZE = 1000
+# Retries of one batch on transient errors (deadlock, server briefly away) stop after this
+# many seconds; the load then fails with a clear message instead of hanging.
+DEFAULT_RETRY_SECONDS = 30.0
 
 
 class LoadError(RuntimeError):
@@ -159,19 +162,25 @@ def _write_batch(tx, query: str, rows: list[dict]) -> int:
 
 
 def ensure_schema(driver, database: str = "neo4j") -> None:
-    with driver.session(database=database) as session:
+    # "IF NOT EXISTS" on an existing constraint makes the server send an informational
+    # notification per statement, which the driver logs; a re-run should stay quiet.
+    with driver.session(database=database, notifications_min_severity="OFF") as session:
         for stmt in schema_statements():
             session.run(stmt).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
 
 
 def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
-               batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True) -> dict[str, int]:
+               batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True,
+               retry_seconds: float = DEFAULT_RETRY_SECONDS) -> dict[str, int]:
     """MERGE every node and relationship of ``g``; returns {"nodes": n, "relationships": m}.
 
     Each batch is one ``execute_write`` transaction; the driver retries it on transient
-    errors (deadlocks, leader changes) for up to its ``max_transaction_retry_time``.
+    errors (deadlocks, a server that went away) for at most ``retry_seconds``. A load
+    that is killed or loses the server keeps the batches it committed, and since every
+    write is a MERGE, running it again completes the graph without duplicates.
     """
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
     from rich.progress import Progress
 
     nodes = node_batches(g)
@@ -179,15 +188,26 @@ def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
     # Build every query string first, so a bad label fails before anything is written.
     node_work = [(node_query(label, labels), rows) for (label, labels), rows in sorted(nodes.items())]
     rel_work = [(rel_query(*group), rows) for group, rows in sorted(rels.items())]
-    ensure_schema(driver, database)
     done = {"nodes": 0, "relationships": 0}
-    with Progress(disable=not progress, transient=True) as bar, driver.session(database=database) as session:
-        for what, work in (("nodes", node_work), ("relationships", rel_work)):
-            task = bar.add_task(f"loading {what}", total=sum(len(rows) for _, rows in work))
-            for query, rows in work:
-                for chunk in _chunks(rows, batch_size):
-                    done[what] += session.execute_write(_write_batch, query, chunk)
-                    bar.advance(task, len(chunk))
+    try:
+        ensure_schema(driver, database)
+        with Progress(disable=not progress, transient=True) as bar, \
+                driver.session(database=database, max_transaction_retry_time=retry_seconds) as session:
+            for what, work in (("nodes", node_work), ("relationships", rel_work)):
+                task = bar.add_task(f"loading {what}", total=sum(len(rows) for _, rows in work))
+                for query, rows in work:
+                    for chunk in _chunks(rows, batch_size):
+                        done[what] += session.execute_write(_write_batch, query, chunk)
+                        bar.advance(task, len(chunk))
+    except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+        # The server went away (restart, crash, network) and retries ran out: say how far
+        # the load got and that a re-run is safe, rather than a driver stack trace.
+        raise LoadError(
+            f"load interrupted after {done['nodes']} of {g.number_of_nodes()} nodes and "
+            f"{done['relationships']} of {g.number_of_edges()} relationships: Neo4j "
+            f"{type(exc).__name__} ({exc}), still failing after {retry_seconds:g} s of retries; "
+            "the committed batches are kept and loading is idempotent: when the server is "
+            "back, run `citykg load` again to finish") from None
     return done
 
 
