@@ -141,3 +141,10 @@ def test_asserted_relationships_keep_their_provenance(turtle, graph):
                        turtle.value(a, CKG.year).toPython())
                       for a in turtle.subjects(RDF.type, CKG.Assertion))
     assert from_ttl == from_graph
+
+
+def test_shapes_use_only_terms_the_ontology_declares(onto, shapes):
+    used = {t for triple in shapes for t in triple
+            if isinstance(t, URIRef) and t.startswith(str(CKG))}
+    declared = set(onto.subjects(RDF.type, None))
+    assert {local(t) for t in used - declared} == set()
