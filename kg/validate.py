@@ -19,6 +19,7 @@ import networkx as nx
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from kg.model import schema
 from kg.paths import ONTOLOGY
 from kg.store.rdf import CKG, node_iri, statement_iri, to_rdf
 
@@ -72,7 +73,8 @@ def _describe(results: Graph, g: nx.MultiDiGraph) -> list[str]:
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
-        message = results.value(result, SH.resultMessage) or results.value(result, SH.sourceConstraintComponent)
+        message = (results.value(result, SH.resultMessage)
+                   or results.value(result, SH.sourceConstraintComponent))
         where = names.describe(focus)
         if isinstance(path, URIRef) and names.is_rel_type(path) and value is not None:
             where = names.relationship(focus, path, value)
@@ -96,8 +98,6 @@ class _Names:
 
     @staticmethod
     def is_rel_type(iri) -> bool:
-        from kg.model import schema
-
         return iri.startswith(str(CKG)) and iri[len(str(CKG)):] in schema.REL_TYPES
 
     def node(self, key: str) -> str:
