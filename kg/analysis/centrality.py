@@ -73,7 +73,10 @@ def eigenvector_by_component(h: nx.Graph, weight: str | None = "weight") -> dict
         if len(comp) == 1:
             out.update(dict.fromkeys(comp, 0.0))
             continue
-        values = nx.eigenvector_centrality(u.subgraph(comp), weight=w, max_iter=100000, tol=1e-14)
+        sub = u.subgraph(comp)
+        # ARPACK (exact) where it applies; power iteration to 1e-14 on 2-node components
+        values = (nx.eigenvector_centrality_numpy(sub, weight=w) if len(comp) > 2 else
+                  nx.eigenvector_centrality(sub, weight=w, max_iter=100000, tol=1e-14))
         out.update({k: v * len(comp) / n for k, v in values.items()})
     return out
 
@@ -139,10 +142,22 @@ def measures(h: nx.Graph, engine: str = "fast", weighted: bool | None = None) ->
     return df
 
 
+def tied_pct_rank(values: pd.Series, rtol: float = 1e-9) -> pd.Series:
+    """Percentile rank (ties averaged) where values within ``rtol`` of the largest count as
+    tied, so that rounding noise (1e-17) between engines cannot reorder equal scores."""
+    order = values.sort_values(kind="mergesort")
+    x = order.to_numpy(dtype=float)
+    scale = max(float(np.nanmax(np.abs(x))), 1e-300) if len(x) else 1.0
+    group = np.concatenate([[0], np.cumsum(np.diff(x) > rtol * scale)]) if len(x) else x
+    ranks = pd.Series(np.arange(1, len(x) + 1, dtype=float), index=order.index)
+    averaged = ranks.groupby(group).transform("mean").to_numpy()
+    return pd.Series(averaged / len(x), index=order.index).reindex(values.index)
+
+
 def add_hub_rank(df: pd.DataFrame, cols=MEASURES) -> pd.DataFrame:
     """Composite hub score (mean percentile rank over ``cols``) and its 1-based rank."""
     df = df.copy()
-    df["hub_score"] = df[list(cols)].rank(pct=True, method="average").mean(axis=1)
+    df["hub_score"] = pd.concat([tied_pct_rank(df[c]) for c in cols], axis=1).mean(axis=1)
     order = df.assign(_key=df.index.astype(str)).sort_values(["hub_score", "_key"],
                                                             ascending=[False, True])
     df["hub_rank"] = pd.Series(np.arange(1, len(df) + 1, dtype=float), index=order.index)
