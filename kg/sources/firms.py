@@ -241,8 +241,9 @@ class FirmReader:
 
     ``chunks()`` yields DataFrames with the schema columns (adcodes as text, ``year``
     int, ``capital`` float, NaN when unknown) plus ``line``, ``industry_id``,
-    ``hq_city``/``branch_city`` (city adcodes) and ``hq_ci``/``branch_ci`` (positions in
-    ``places.cities``). Rejects go to ``rejects_path`` as they happen (the first
+    ``hq_city``/``branch_city`` (city adcodes), ``hq_ci``/``branch_ci`` (positions in
+    ``places.cities``) and ``new_firm`` (True on the first accepted row of each firm,
+    the row that defines its name, industry and HQ). Rejects go to ``rejects_path`` as they happen (the first
     ``MAX_KEPT_REJECTS`` are also kept in ``rejects``); counts are in ``stats``.
     A reader reads its file once.
     """
@@ -255,6 +256,7 @@ class FirmReader:
         self.rejects_path = Path(rejects_path) if rejects_path else None
         self.block_bytes = block_bytes
         self.stats = ReadStats()
+        self.bytes_read = 0  # for progress bars
         self.rejects: list[Reject] = []
         self.header: list[str] = []
         self._links = _SeenIndex()                  # hash(firm_id, branch) -> line
@@ -273,6 +275,7 @@ class FirmReader:
             line = 1
             while lines := fh.readlines(self.block_bytes):
                 first, line = line + 1, line + len(lines)
+                self.bytes_read = fh.tell()
                 if not lines[-1].endswith(b"\n"):  # only the file's last line can lack one
                     self.stats.rows += 1
                     self._reject(line, "last line has no line break (file cut off?)", "truncated",
@@ -429,6 +432,9 @@ class FirmReader:
         out["hq_ci"], out["branch_ci"] = hq_ci[keep], branch_ci[keep]
         out["hq_city"] = self.places.cities[hq_ci[keep]]
         out["branch_city"] = self.places.cities[branch_ci[keep]]
+        first_of_firm = np.zeros(len(df), dtype=bool)
+        first_of_firm[new] = True
+        out["new_firm"] = first_of_firm[keep]
         self.stats.accepted += len(out)
         return out
 
