@@ -47,10 +47,10 @@ def taxonomy_parents(g: nx.MultiDiGraph) -> dict[str, str]:
             if schema.INDUSTRY in g.nodes[u]["labels"]}
 
 
-def with_ancestors(g: nx.MultiDiGraph, industry: str) -> list[str]:
+def with_ancestors(g: nx.MultiDiGraph, industry: str, parents: dict | None = None) -> list[str]:
     """The industry and every industry above it, roots excluded (a root such as
     战略性新兴产业 is too broad to count as a shared choice)."""
-    parents = taxonomy_parents(g)
+    parents = taxonomy_parents(g) if parents is None else parents
     chain = [industry]
     while chain[-1] in parents:
         chain.append(parents[chain[-1]])
@@ -59,19 +59,21 @@ def with_ancestors(g: nx.MultiDiGraph, industry: str) -> list[str]:
 
 def industry_matrix(g: nx.MultiDiGraph, scope: AnalysisScope | str | None = None,
                     types=(schema.SPECIALIZES_IN, schema.PLANS_INDUSTRY),
-                    rollup: bool = False) -> pd.DataFrame:
+                    rollup: bool = False, b: nx.Graph | None = None) -> pd.DataFrame:
     """0/1 DataFrame: rows = actors inside ``scope`` with an industry, columns = industries.
-    ``df.attrs["names"]`` maps every key to its name."""
-    b = networks.place_industry(g, types=types)
+    ``df.attrs["names"]`` maps every key to its name. ``b`` = the national place–industry
+    graph if already built."""
+    b = b if b is not None else networks.place_industry(g, types=types)
     if not isinstance(scope, AnalysisScope):
         scope = analysis_scope(g, scope)
     b = networks.restrict(b, scope)
     actors = networks.actors_of(b)
     rows = {}
+    parents = taxonomy_parents(g) if rollup else {}
     for a in actors:
         listed = set(b[a])
         if rollup:
-            listed = {x for i in listed for x in with_ancestors(g, i)}
+            listed = {x for i in listed for x in with_ancestors(g, i, parents)}
         rows[a] = listed
     columns = sorted({i for s in rows.values() for i in s})
     m = pd.DataFrame([[int(c in rows[a]) for c in columns] for a in actors],
@@ -138,8 +140,9 @@ def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int 
                   for k, _ in sorted(nodes_with(g, lab))]
         scopes = ["national", *scopes]
     rows = []
+    b = networks.place_industry(g)
     for s in scopes:
-        m = industry_matrix(g, s, rollup=rollup)
+        m = industry_matrix(g, s, rollup=rollup, b=b)
         if len(m) >= 2:
             rows.append({"scope_key": s, **homogeneity_index(m, top)})
     return pd.DataFrame(rows)
@@ -253,6 +256,7 @@ def claims(g: nx.MultiDiGraph, rollup: bool = True) -> pd.DataFrame:
     """Each ``CLAIMS`` statement recomputed: members found, members with industry data,
     the share listing each industry, and a verdict that says how far the data goes."""
     rows = []
+    b = networks.place_industry(g)
     for c in CLAIMS:
         scope = analysis_scope(g, c.scope)
         population = sorted(p for p in scope.places if c.population in g.nodes[p]["labels"]
@@ -260,7 +264,7 @@ def claims(g: nx.MultiDiGraph, rollup: bool = True) -> pd.DataFrame:
                                  or schema.level(g.nodes[p]) == schema.CITY)
                             and (scope.is_national or p not in scope.partial
                                  or c.population != schema.CITY))
-        m = industry_matrix(g, scope, rollup=rollup)
+        m = industry_matrix(g, scope, rollup=rollup, b=b)
         with_data = [p for p in population if p in m.index]
         for name in c.industries:
             ind = industry_by_name(g, name)

@@ -356,8 +356,9 @@ def restrict(h: nx.Graph, scope: AnalysisScope) -> nx.Graph:
 
 
 def network(g: nx.MultiDiGraph, name: str, scope: str | AnalysisScope | None = None,
-            **options) -> nx.Graph:
-    """Build network ``name`` (see ``NETWORKS``) and keep the part inside ``scope``.
+            base: nx.Graph | None = None, **options) -> nx.Graph:
+    """Build network ``name`` (see ``NETWORKS``) and keep the part inside ``scope``;
+    ``base`` = the national network already built (saves rebuilding it per scope).
 
     Raises ``ValueError`` for an unknown name, ``ScopeError`` for an unknown scope and
     ``EmptyScope`` when the scope holds none of the network's nodes."""
@@ -367,7 +368,7 @@ def network(g: nx.MultiDiGraph, name: str, scope: str | AnalysisScope | None = N
         close = difflib.get_close_matches(name, list(NETWORKS), n=3, cutoff=0.3)
         raise ValueError(f"unknown network {name!r}; networks: {', '.join(NETWORKS)}"
                          + (f" (closest: {', '.join(close)})" if close else ""))
-    h = NETWORKS[name](g, **options)
+    h = base if base is not None else NETWORKS[name](g, **options)
     if scope is None or isinstance(scope, str):
         scope = analysis_scope(g, scope)
     sub = restrict(h, scope)

@@ -45,8 +45,10 @@ def curveball(rows: list[set], trades: int, rng: random.Random) -> None:
     n = len(rows)
     if n < 2:
         return
+    pick = rng.randrange
     for _ in range(trades):
-        a, b = rng.sample(range(n), 2)
+        a, b = pick(n), pick(n - 1)
+        b += b >= a  # two distinct rows, uniformly
         _trade(rows, a, b, rng)
 
 

@@ -133,7 +133,15 @@ def analysis_scope(g: nx.MultiDiGraph, name: str | None) -> AnalysisScope:
 
     Raises ``ScopeError`` (unknown name, with the closest names; or a node that is not
     a place or grouping) and ``EmptyScope`` (a grouping without members)."""
-    scope = resolve_scope(g, name)
+    try:
+        scope = resolve_scope(g, name)
+    except ScopeError as exc:
+        if "no scope named" not in str(exc):
+            raise
+        close = closest_scope_names(g, name)
+        hint = f"; closest scope names: {', '.join(close)}" if close else ""
+        raise ScopeError(f"unknown scope {name!r} (not a province, city, city cluster, metro "
+                         f"circle or corridor){hint}") from None
     if scope.kind == "national":
         places = frozenset(k for k, d in g.nodes(data=True) if schema.is_place(d))
         return AnalysisScope("national", None, "全国", places)
@@ -151,6 +159,18 @@ def analysis_scope(g: nx.MultiDiGraph, name: str | None) -> AnalysisScope:
     kinds = "/".join(d["labels"])
     raise ScopeError(f"scope {name!r} is a {kinds} node ({scope.key}); give a province, city, "
                      "city cluster, metro circle or corridor")
+
+
+def closest_scope_names(g: nx.MultiDiGraph, name: str, n: int = 5) -> list[str]:
+    """Names and aliases of provinces, cities and groupings closest to ``name``."""
+    import difflib
+
+    names = set()
+    for _, d in g.nodes(data=True):
+        if set(d["labels"]) & {*schema.GROUPINGS, schema.PROVINCE, schema.CITY}:
+            names.update([d.get("name", ""), *d.get("aliases", [])])
+    names.discard("")
+    return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.4)
 
 
 def memberships(g: nx.MultiDiGraph, labels=(schema.CITY_CLUSTER,)) -> dict[str, set[str]]:
