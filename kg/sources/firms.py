@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,6 +300,9 @@ class FirmReader:
         text = raw.decode("utf-8-sig", errors="replace").strip()
         if not text:
             raise FirmFileError(f"{self.path}: empty file (no header row)")
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # else it reads as "missing columns"
+            raise FirmFileError(f"{self.path}, line 1: the file is UTF-16 (Excel 'Unicode text'); "
+                                "save it as 'CSV UTF-8' and try again")
         self.header = [h.strip() for h in _fields(raw.decode("utf-8-sig", errors="replace"))]
         twice = sorted({h for h in self.header if self.header.count(h) > 1})
         if twice:
@@ -313,6 +317,8 @@ class FirmReader:
         a number column holding text is parsed again as text and converted; one with bad
         bytes, a row with extra fields or a quoted line break is parsed line by line."""
         block = b"".join(lines)
+        if _NOT_A_NUMBER.search(block):
+            return self._parse_lines(lines, first)
         try:
             block.decode("utf-8")
             try:
@@ -591,19 +597,28 @@ def _first_index(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
 
 
 def _to_number(text: pd.Series) -> pd.Series:
-    """Floats from text; NaN where empty, ``UNPARSED`` where not a number."""
+    """Floats from text; NaN where empty, ``UNPARSED`` where not a (finite) number."""
     try:
-        return text.astype(np.float64)  # most columns are clean, and this is 5x faster
+        value = text.astype(np.float64)  # most columns are clean, and this is 5x faster
     except ValueError:
         value = pd.to_numeric(text, errors="coerce")
-    return value.where(value.notna() | text.isna(), UNPARSED).astype(np.float64)
+    # "NaN" and "inf" parse as floats, but a cell holding them is not a number: reject it
+    return value.where(np.isfinite(value) | text.isna(), UNPARSED).astype(np.float64)
+
+
+# A cell that is just NaN/inf: the C parser would read it as a float (NaN looking like an
+# empty cell), so such a block goes the line-by-line way, where _to_number rejects it.
+_NOT_A_NUMBER = re.compile(rb"(?im)(?:^|,)[ \t]*[+-]?(?:nan|inf(?:inity)?)[ \t]*(?=,|\r?$)")
 
 
 def _fields(line) -> list[str]:
     """The CSV fields of one line (bytes or text)."""
     if isinstance(line, bytes):
         line = line.decode("utf-8", errors="replace")
-    return next(csv.reader([line.rstrip("\r\n")], skipinitialspace=True), [])
+    try:
+        return next(csv.reader([line.rstrip("\r\n")], skipinitialspace=True), [])
+    except csv.Error:  # a cell over csv's 128 KiB limit: split plainly, it is only reported
+        return [f.strip() for f in line.rstrip("\r\n").split(",")]
 
 
 def _blank(fields: list[str]) -> bool:
