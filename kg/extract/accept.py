@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.extract.candidates import DECISIONS, MENTIONS, STATISTIC, Candidate, read_jsonl
+from kg.extract.candidates import DECISIONS, MENTIONS, STATISTIC, Candidate, _default_mode, read_jsonl
 from kg.model import schema
 
 ACCEPTED = Path("relations") / "accepted.csv"
@@ -82,6 +82,7 @@ def _append_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         fh.write(buf.getvalue())
+    os.chmod(tmp, _default_mode())
     os.replace(tmp, path)
 
 

@@ -115,11 +115,19 @@ def write_jsonl(candidates: Iterable[Candidate], out: Path) -> int:
             for c in candidates:
                 fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
                 n += 1
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return n
+
+
+def _default_mode() -> int:
+    """The mode a new file gets under the current umask (mkstemp makes them 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 class CandidateFileError(ValueError):

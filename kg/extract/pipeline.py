@@ -45,7 +45,7 @@ class Extractor:
         ctx = Context()
         out: list[Candidate] = []
         para_year, para = None, -1
-        j = 0
+        j = reported = 0
         for i, s in enumerate(sentences):
             while j < len(ents) and ents[j].start < s.start:
                 j += 1
@@ -66,8 +66,11 @@ class Extractor:
             years = attrs.sentence_years(sent)
             if years:
                 para_year = years[-1][1]
-            if progress:
+            if progress and s.end - reported >= 65536:   # a bar update per 64K characters
                 progress(s.end)
+                reported = s.end
+        if progress:
+            progress(len(text))
         out += self._mentions(doc, text, sentences, ents)
         for c in out:
             c.doc_title = doc.title

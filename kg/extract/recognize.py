@@ -137,7 +137,8 @@ class Recognizer:
                if not (m.label == schema.POLICY and any(a <= m.start and m.end <= b for a, b in inside))]
         ents = [self._entity(m) for m in raw]
         ents = [e for e in ents if not (e.is_place and self._splits_word(text, e))]
-        ents = [e for e in ents if e.label != schema.INDUSTRY or self._industry_cue(text, e, ents)]
+        ents = [e for i, e in enumerate(ents)
+                if e.label != schema.INDUSTRY or self._industry_cue(text, e, ents[max(0, i - 1):i + 2])]
         ents = self._county_shorts(self._generic_names(ents))
         ents = sorted(ents + titles, key=lambda e: (e.start, -e.end))  # enclosing first
         self._resolve_places(ents, sentences)
@@ -189,13 +190,13 @@ class Recognizer:
                               "policy title" if key else "new policy title", {"title": title}))
         return out
 
-    def _industry_cue(self, text: str, e: Entity, ents: list[Entity]) -> bool:
+    def _industry_cue(self, text: str, e: Entity, neighbours: list[Entity]) -> bool:
         if _INDUSTRY_ENDING.search(e.surface) or len(e.surface) >= 5:
             return True
         if _INDUSTRY_AFTER.search(text[e.end:e.end + 8]) or _INDUSTRY_BEFORE.search(text[max(0, e.start - 6):e.start]):
             return True
         # In a list with another industry: 合成生物、生成式人工智能
-        for other in ents:
+        for other in neighbours:
             if other is not e and other.label == schema.INDUSTRY:
                 gap = text[other.end:e.start] if other.end <= e.start else text[e.end:other.start]
                 if len(gap) <= 2 and re.fullmatch(r"[、和与及,，+＋]*", gap):
@@ -282,17 +283,18 @@ class Recognizer:
         import bisect
 
         places = [e for e in ents if e.is_place and e.id]
-        named = {e.id for e in places if self.g.nodes[e.id]["labels"] and e.label != schema.COUNTY}
+        named = {e.id for e in places if e.label != schema.COUNTY}
         starts = [s.start for s in sentences]
+        by_sentence: dict[int, list[Entity]] = {}
+        for e in places:
+            by_sentence.setdefault(bisect.bisect_right(starts, e.start) - 1, []).append(e)
         for e in places:
             if e.label != schema.COUNTY or e.reason not in ("name", "alias"):
                 continue
             ups = self.ancestors(e.id)
             if any(u in named for u in ups):
                 continue
-            idx = bisect.bisect_right(starts, e.start) - 1
-            others = {o.id for o in places if o is not e
-                      and bisect.bisect_right(starts, o.start) - 1 == idx}
+            others = {o.id for o in by_sentence[bisect.bisect_right(starts, e.start) - 1] if o is not e}
             provinces = {(self.ancestors(o) or [o])[-1] for o in others}
             if provinces and (ups[-1] if ups else e.id) not in provinces:
                 e.confidence, e.reason = 0.4, "its city is not named; the sentence is about elsewhere"
