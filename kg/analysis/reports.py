@@ -199,7 +199,8 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
                          "homogeneity needs at least two")
     pairs = homogeneity.pairwise(m)
     sig = nullmodel.overlap_significance(m, samples=samples, seed=seed)
-    pairs = pairs.merge(sig[["a", "b", "expected", "p_value", "q_value", "significant"]],
+    pairs = pairs.merge(sig[["a", "b", "expected", "z", "p_empirical", "p_value", "q_value",
+                             "significant"]],
                         on=["a", "b"], how="left")
     pairs.insert(1, "a_name", pairs["a"].map(names))
     pairs.insert(3, "b_name", pairs["b"].map(names))
@@ -233,11 +234,11 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
         "## Pairs: similarity and significance",
         f"Of {int((pairs['shared'] > 0).sum())} pairs sharing an industry, {n_sig} share more than a "
         f"degree-preserving null model gives (curveball, {samples} samples, seed {seed}, "
-        "Benjamini–Hochberg q < 0.05). A pair can be similar without being significant when the "
+        "normal-approximation p with Benjamini–Hochberg q < 0.05, and an empirical p ≤ 0.05). A pair can be similar without being significant when the "
         "shared industries are ones nearly everyone lists.",
         md_table(pairs.sort_values(["jaccard", "a", "b"], ascending=[False, True, True]).head(20)
-                 [["a_name", "b_name", "shared", "jaccard", "cosine", "expected", "p_value",
-                   "q_value", "significant"]]),
+                 [["a_name", "b_name", "shared", "jaccard", "cosine", "expected", "z",
+                   "p_empirical", "q_value", "significant"]]),
         "## Homogeneity clusters (Louvain, fixed seed)",
         md_table(clusters[["cluster", "size", "member_names", "shared_industry_names"]]),
         f"## Competition risks (adjacent, Jaccard ≥ {threshold})",
