@@ -104,7 +104,9 @@ class PlaceIndex:
                 raise UnknownPlace(f"unknown place name {name[:20]!r}... ({len(name)} characters)")
             close = difflib.get_close_matches(name, list(self.by_name), n=3)
             hint = f"; closest names: {', '.join(close)}" if close else ""
-            raise UnknownPlace(f"unknown place name {name!r}{hint}")
+            # in a path ("南京市/鼓楼"), or text split at spaces, show what was written
+            whole = f" (in {ref[:60]!r})" if len(parts) > 1 else ""
+            raise UnknownPlace(f"unknown place name {name!r}{whole}{hint}")
         scopes = [self.resolve("/".join(parts[:-1]), within)] if len(parts) > 1 else []
         if within:
             scopes.append(within)

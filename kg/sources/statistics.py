@@ -47,7 +47,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable
 
-from kg.model.resolve import PlaceError
+from kg.model.resolve import AmbiguousPlace, PlaceError
 
 COLUMNS = ("adcode", "year", "indicator", "value", "unit", "source_id", "quote")
 OPTIONAL_COLUMNS = ("note",)
@@ -136,6 +136,8 @@ def check_row(cells: dict, where: str, place_index, sources: set[str]) -> tuple[
         hint = ""
         try:
             hint = f" (did you mean {place_index.resolve(ref)}?)"
+        except AmbiguousPlace as exc:  # a shared name: list the candidates, never pick one
+            hint = f" ({exc})"
         except PlaceError:
             pass
         bad(f"adcode {cells['adcode']!r} is not a 6-digit GB/T 2260 code{hint}")
