@@ -20,3 +20,43 @@ def build_dir(graph, tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "out"
     write_build(graph, out)
     return out
+
+
+# --- Neo4j -------------------------------------------------------------------
+# One local server for the whole session; tests that need it are marked `neo4j`.
+
+@pytest.fixture(scope="session")
+def neo4j_server():
+    """The local Neo4j server, installed and started if needed. At the end it is stopped
+    only if this session started it and no other live session uses it (see
+    ``shared_server``). Yields its connection settings (uri, user, password)."""
+    from kg.store import neo4j_server as srv
+
+    if not srv.is_installed():
+        srv.install()
+    with srv.shared_server() as settings:
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_server):
+    """A verified neo4j driver for the local server."""
+    from kg.store.neo4j_server import connect
+
+    driver = connect(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    yield driver
+    driver.close()
+
+
+@pytest.fixture(scope="session")
+def loaded(neo4j_driver, graph):
+    """The driver, after ``graph`` was loaded once into a database holding exactly ``graph``."""
+    from kg.model.graph import counts
+    from kg.store.neo4j_load import clear_database, database_counts, load_graph
+
+    # Clear only when the database holds something else: another test session may be
+    # reading the same graph right now, and re-merging identical data disturbs no one.
+    if database_counts(neo4j_driver) != counts(graph):
+        clear_database(neo4j_driver)
+    load_graph(neo4j_driver, graph, progress=False)
+    return neo4j_driver

@@ -37,7 +37,7 @@ def parse_param(text: str) -> tuple[str, object]:
         return key, int(raw)
     if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", raw):
         return key, float(raw)
-    if raw[:1] in '[{"' or raw in ("true", "false", "null"):
+    if (raw and raw[0] in '[{"') or raw in ("true", "false", "null"):
         try:
             return key, json.loads(raw)
         except json.JSONDecodeError as exc:

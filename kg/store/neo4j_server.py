@@ -16,6 +16,7 @@ True
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
@@ -24,6 +25,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,6 +161,11 @@ def install(force: bool = False, echo=print) -> Path:
 
     Safe to run again: it only fetches what is missing (or everything with ``force``).
     """
+    with lifecycle_lock():
+        return _install(force, echo)
+
+
+def _install(force: bool, echo) -> Path:
     h = home()
     for sub in ("conf", "data", "logs", "plugins", "import", "run", "lib"):
         (h / sub).mkdir(parents=True, exist_ok=True)
@@ -211,6 +218,33 @@ def admin(args: list[str], heap: str = "1g") -> str:
 
 # --- run -------------------------------------------------------------------
 
+_lock_state = threading.local()
+
+
+@contextmanager
+def lifecycle_lock():
+    """Serialise start/stop/dump/restore across processes (two shells, two test sessions).
+
+    Re-entrant within one thread: dump() holds it while it calls stop() and start().
+    """
+    depth = getattr(_lock_state, "depth", 0)
+    if depth:
+        _lock_state.depth = depth + 1
+        try:
+            yield
+        finally:
+            _lock_state.depth -= 1
+        return
+    path = home() / "run" / "lifecycle.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes
+        _lock_state.depth = 1
+        try:
+            yield
+        finally:
+            _lock_state.depth = 0
+
 def pid() -> int | None:
     """The pid of our running server, or None."""
     try:
@@ -249,6 +283,11 @@ def start(timeout: float = START_TIMEOUT) -> float:
     """
     if not is_installed():
         raise ServerError("Neo4j is not installed; run `citykg neo4j install`")
+    with lifecycle_lock():
+        return _start(timeout)
+
+
+def _start(timeout: float) -> float:
     if is_running():
         wait_ready(timeout)
         return 0.0
@@ -258,6 +297,7 @@ def start(timeout: float = START_TIMEOUT) -> float:
                               f"program or choose another port with {env}")
     h = home()
     (h / "conf" / "neo4j.conf").write_text(neo4j_conf(), encoding="utf-8")
+    (h / "run" / "started-by").unlink(missing_ok=True)  # see shared_server()
     t0 = time.monotonic()
     with open(console_log(), "w", encoding="utf-8") as log:
         proc = subprocess.Popen(server_command(), cwd=h, stdout=log, stderr=subprocess.STDOUT,
@@ -333,6 +373,11 @@ def _reap(process_id: int) -> None:
 
 def stop(timeout: float = STOP_TIMEOUT) -> bool:
     """Stop the server; returns False if it was not running."""
+    with lifecycle_lock():
+        return _stop(timeout)
+
+
+def _stop(timeout: float) -> bool:
     process_id = pid()
     if process_id is None:
         _pid_file().unlink(missing_ok=True)
@@ -363,14 +408,52 @@ def status() -> dict:
 @contextmanager
 def stopped():
     """Stop the server for the duration of the block (admin commands need it), then restart it."""
-    was_running = is_running()
-    if was_running:
-        stop()
-    try:
-        yield
-    finally:
+    with lifecycle_lock():
+        was_running = is_running()
         if was_running:
-            start()
+            stop()
+        try:
+            yield
+        finally:
+            if was_running:
+                start()
+
+
+def _alive(process_id: int) -> bool:
+    return Path(f"/proc/{process_id}").exists() and not _is_zombie(process_id)
+
+
+@contextmanager
+def shared_server(timeout: float = START_TIMEOUT):
+    """Use the local server for a while (a test session, a report run).
+
+    Starts it if needed. On exit it is stopped only if this process started it and no
+    other live process is still using it; a server a user started by hand is left alone.
+    Yields the local connection settings.
+    """
+    run = home() / "run"
+    me = os.getpid()
+    lease, starter = run / f"lease-{me}", run / "started-by"
+    with lifecycle_lock():
+        if not is_running():
+            start(timeout)
+            starter.write_text(f"{me}\n")
+        else:
+            wait_ready(timeout)
+        lease.touch()
+    try:
+        yield local_settings()
+    finally:
+        with lifecycle_lock():
+            lease.unlink(missing_ok=True)
+            others = [p for p in run.glob("lease-*") if _alive(int(p.name[6:]))]
+            try:
+                owner = int(starter.read_text())
+            except (FileNotFoundError, ValueError):
+                owner = None
+            if owner is not None and not others and (owner == me or not _alive(owner)):
+                stop()
+                starter.unlink(missing_ok=True)
 
 
 def dump(out: Path) -> Path:
@@ -426,10 +509,16 @@ def connection_settings(uri: str | None = None, user: str | None = None,
             "password": password, "password_source": source}
 
 
+def local_settings() -> dict:
+    """uri/user/password of the local install, whatever NEO4J_* says."""
+    uri, user, password, source = _local_settings()
+    return {"uri": uri, "user": user, "password": password, "password_source": source}
+
+
 def connect_local():
-    """A verified driver for the local install, whatever NEO4J_* says."""
-    uri, user, password, _ = _local_settings()
-    return connect(uri, user, password)
+    """A verified driver for the local install."""
+    s = local_settings()
+    return connect(s["uri"], s["user"], s["password"])
 
 
 def auth_message(uri: str, user: str, source: str, exc: Exception | None = None) -> str:
