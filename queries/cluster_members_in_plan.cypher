@@ -3,8 +3,9 @@
 // params: plan (string, e.g. policy:yrd-cluster-plan-2016)
 MATCH (c:CityCluster)
 WHERE c.id = $cluster OR c.name = $cluster OR $cluster IN coalesce(c.aliases, [])
-MATCH (p:Place)-[r:MEMBER_OF]->(c)
+MATCH (p:Place)-[r:MEMBER_OF|CORE_OF]->(c)
 WHERE r.source_id = $plan OR r.source_id = 'policy:' + $plan
-RETURN p.adcode AS adcode, p.name AS member, r.partial AS partial, r.counties AS counties,
-       r.year AS year, r.quote AS quote
+RETURN p.adcode AS adcode, p.name AS member, collect(DISTINCT type(r)) AS roles,
+       any(x IN collect(r.partial) WHERE x = true) AS partial, head(collect(r.counties)) AS counties,
+       min(r.year) AS year, head(collect(r.quote)) AS quote
 ORDER BY adcode

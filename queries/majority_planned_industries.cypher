@@ -3,7 +3,7 @@
 // params: share (float, e.g. 0.5)
 MATCH (c:CityCluster)
 WHERE c.id = $cluster OR c.name = $cluster OR $cluster IN coalesce(c.aliases, [])
-MATCH (p:Place)-[:MEMBER_OF]->(c)
+MATCH (p:Place)-[:MEMBER_OF|CORE_OF]->(c)
 WITH c, collect(DISTINCT p) AS members
 UNWIND members AS p
 MATCH (p)-[:PLANS_INDUSTRY]->(i:Industry)

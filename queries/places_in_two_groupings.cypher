@@ -5,11 +5,11 @@ MATCH (a) WHERE (a:CityCluster OR a:MetroCircle OR a:Corridor)
   AND (a.id = $first OR a.name = $first OR $first IN coalesce(a.aliases, []))
 MATCH (b) WHERE (b:CityCluster OR b:MetroCircle OR b:Corridor)
   AND (b.id = $second OR b.name = $second OR $second IN coalesce(b.aliases, []))
-MATCH (p:Place)-[:MEMBER_OF]->(g) WHERE g = a OR g = b
+MATCH (p:Place)-[:MEMBER_OF|CORE_OF]->(g) WHERE g = a OR g = b
 WITH DISTINCT a, b, p
-WHERE EXISTS { (p)-[:BELONGS_TO*0..2]->(:Place)-[:MEMBER_OF]->(a) }
-  AND EXISTS { (p)-[:BELONGS_TO*0..2]->(:Place)-[:MEMBER_OF]->(b) }
+WHERE EXISTS { (p)-[:BELONGS_TO*0..2]->(:Place)-[:MEMBER_OF|CORE_OF]->(a) }
+  AND EXISTS { (p)-[:BELONGS_TO*0..2]->(:Place)-[:MEMBER_OF|CORE_OF]->(b) }
 RETURN p.adcode AS adcode, p.name AS place,
-       EXISTS { (p)-[:MEMBER_OF]->(a) } AS direct_in_first,
-       EXISTS { (p)-[:MEMBER_OF]->(b) } AS direct_in_second
+       EXISTS { (p)-[:MEMBER_OF|CORE_OF]->(a) } AS direct_in_first,
+       EXISTS { (p)-[:MEMBER_OF|CORE_OF]->(b) } AS direct_in_second
 ORDER BY adcode

@@ -3,7 +3,7 @@
 // params: min_shared (integer, e.g. 1)
 MATCH (g) WHERE (g:CityCluster OR g:MetroCircle)
   AND (g.id = $grouping OR g.name = $grouping OR $grouping IN coalesce(g.aliases, []))
-MATCH (a:Place)-[:MEMBER_OF]->(g)<-[:MEMBER_OF]-(b:Place)
+MATCH (a:Place)-[:MEMBER_OF|CORE_OF]->(g)<-[:MEMBER_OF|CORE_OF]-(b:Place)
 WHERE a.adcode < b.adcode
 MATCH (a)-[:PLANS_INDUSTRY]->(i:Industry)<-[:PLANS_INDUSTRY]-(b)
 WITH a, b, collect(DISTINCT i.name) AS industries

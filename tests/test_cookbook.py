@@ -71,8 +71,15 @@ def rels(g, rel_type, u=None, v=None):
             and (u is None or a == u) and (v is None or b == v)]
 
 
-def members(g, grouping, types=(schema.MEMBER_OF,)):
+MEMBERSHIP = (schema.MEMBER_OF, schema.CORE_OF)  # a core city counts as a member
+
+
+def members(g, grouping, types=MEMBERSHIP):
     return {a for t in types for a, _, _ in rels(g, t, v=grouping)}
+
+
+def groupings_of(g, p):
+    return {b for t in MEMBERSHIP for _, b, _ in rels(g, t, u=p)}
 
 
 def up_chain(g, p, hops=2):
@@ -142,7 +149,7 @@ def test_cluster_members(run, graph):
 def test_cluster_members_in_plan(run, graph):
     rows = run("cluster_members_in_plan")
     yrd = node_named(graph, "长三角", [schema.CITY_CLUSTER])
-    expected = {a for a, _, d in rels(graph, schema.MEMBER_OF, v=yrd)
+    expected = {a for t in MEMBERSHIP for a, _, d in rels(graph, t, v=yrd)
                 if d["source_id"] == "policy:yrd-cluster-plan-2016"}
     assert {r["adcode"] for r in rows} == expected and len(expected) == 26
     assert all(r["quote"] for r in rows)
@@ -151,7 +158,7 @@ def test_cluster_members_in_plan(run, graph):
 def test_metro_circle_members(run, graph):
     rows = run("metro_circle_members")
     nj = node_named(graph, "南京都市圈", [schema.METRO_CIRCLE])
-    expected = members(graph, nj, (schema.MEMBER_OF, schema.CORE_OF))
+    expected = members(graph, nj)
     assert {r["adcode"] for r in rows} == expected
     assert [r["member"] for r in rows if r["core"]] == ["南京市"]
     assert {r["adcode"]: r["province"] for r in rows} == {
@@ -162,7 +169,7 @@ def test_metro_circles_crossing_provinces(run, graph):
     rows = run("metro_circles_crossing_provinces")
     expected = {}
     for m, _ in [(k, d) for k, d in graph.nodes(data=True) if schema.METRO_CIRCLE in d["labels"]]:
-        provinces = {province_of(graph, p) for p in members(graph, m, (schema.MEMBER_OF, schema.CORE_OF))}
+        provinces = {province_of(graph, p) for p in members(graph, m)}
         if len(provinces) >= 2:
             expected[graph.nodes[m]["name"]] = {graph.nodes[p]["name"] for p in provinces}
     assert {r["metro_circle"]: set(r["provinces"]) for r in rows} == expected
@@ -187,7 +194,7 @@ def test_groupings_of_place(run, graph):
     rows = run("groupings_of_place")
     p = place_named(graph, "金坛区")
     expected = {(graph.nodes[g]["name"], graph.nodes[via]["name"])
-                for via in up_chain(graph, p) for _, g, _ in rels(graph, schema.MEMBER_OF, u=via)}
+                for via in up_chain(graph, p) for g in groupings_of(graph, via)}
     assert {(r["grouping"], r["through"]) for r in rows} == expected
     assert ("南京都市圈", "金坛区") in expected and ("长江三角洲城市群", "常州市") in expected
 
@@ -197,7 +204,7 @@ def test_cluster_overlaps(run, graph):
     yrd = node_named(graph, "长江三角洲城市群", [schema.CITY_CLUSTER])
     shared = defaultdict(set)
     for p in members(graph, yrd):
-        for _, other, _ in rels(graph, schema.MEMBER_OF, u=p):
+        for other in groupings_of(graph, p):
             if other != yrd and set(graph.nodes[other]["labels"]) & set(GROUPINGS):
                 shared[graph.nodes[other]["name"]].add(graph.nodes[p]["name"])
     assert {r["grouping"]: set(r["shared"]) for r in rows} == dict(shared)
@@ -308,7 +315,7 @@ def test_policies_targeting_place(run, graph):
     nj = place_named(graph, "南京市")
     targets = set(up_chain(graph, nj))
     for p in list(targets):
-        for _, grp, _ in rels(graph, schema.MEMBER_OF, u=p):
+        for grp in groupings_of(graph, p):
             targets.add(grp)
             targets |= {c for _, c, _ in rels(graph, schema.PART_OF, u=grp)}
     expected = {a for a, b, _ in rels(graph, schema.TARGETS) if b in targets}
@@ -379,8 +386,9 @@ def test_unchecked_facts(run, graph):
 def test_places_in_most_groupings(run, graph):
     rows = run("places_in_most_groupings", top=5)
     count = defaultdict(set)
-    for a, b, _ in rels(graph, schema.MEMBER_OF):
-        if set(graph.nodes[b]["labels"]) & set(GROUPINGS) and schema.is_place(graph.nodes[a]):
+    for a, b, d in graph.edges(data=True):
+        if d["type"] in MEMBERSHIP and set(graph.nodes[b]["labels"]) & set(GROUPINGS) \
+                and schema.is_place(graph.nodes[a]):
             count[a].add(b)
     ranked = sorted(count, key=lambda p: (-len(count[p]), p))[:5]
     assert [r["adcode"] for r in rows] == ranked
