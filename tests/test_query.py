@@ -106,3 +106,16 @@ def test_a_cookbook_query_runs_by_name(loaded, local_env, tmp_path, monkeypatch)
     result = runner.invoke(app, ["query", "neighbours", "-p", 'code="320100"', "-f", "json"])
     assert result.exit_code == 0, result.output
     assert {"adcode": "340500", "name": "马鞍山市"} in json.loads(result.output)
+
+
+@pytest.mark.neo4j
+def test_missing_parameters_are_named(loaded):
+    with pytest.raises(QueryError, match=r"Expected parameter\(s\): code; give each with --param"):
+        run_read(loaded, NEIGHBOURS)
+
+
+@pytest.mark.neo4j
+def test_server_notes_come_back_as_one_line_each(loaded):
+    notes = []
+    _, rows = run_read(loaded, "MATCH (n:NoSuchLabel) RETURN n", notes=notes)
+    assert rows == [] and any("NoSuchLabel" in n for n in notes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def start(timeout: float = typer.Option(120, "--timeout", help="Seconds to wait 
         seconds = srv.start(timeout)
     except srv.ServerError as exc:
         fail(str(exc))
+    srv.disown()  # started by hand: a test session using it must not stop it
     how = f"started in {seconds:.0f} s" if seconds else "already running"
     typer.echo(f"Neo4j {how}: {srv.bolt_uri()}, Browser {srv.browser_url()} "
                f"(user {srv.USER}, password in {srv.password_file()})")
@@ -161,12 +163,17 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
         params = nq.parse_params(param)
     except nq.QueryError as exc:
         fail(str(exc))
+    # The driver logs the server's notifications as long reprs; we print them as one line each.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     driver = _connect(uri, user, password)
+    notes: list[str] = []
     try:
         with driver:
-            keys, rows = nq.run_read(driver, text, params, database)
+            keys, rows = nq.run_read(driver, text, params, database, notes=notes)
     except nq.QueryError as exc:
         fail(str(exc))
+    for note in dict.fromkeys(notes):
+        typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
     if fmt == "csv":
         typer.echo(nq.to_csv(keys, rows), nl=False)
     elif fmt == "json":
@@ -175,6 +182,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
         from rich.console import Console
 
         Console().print(nq.to_table(keys, rows))
+        typer.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
 
 
 @app.command()

@@ -102,9 +102,13 @@ def _plain(value):
     return value
 
 
-def run_read(driver, cypher: str, params: dict | None = None,
-             database: str = "neo4j") -> tuple[list[str], list[dict]]:
-    """Run ``cypher`` in a read transaction; returns (column names, rows as dicts)."""
+def run_read(driver, cypher: str, params: dict | None = None, database: str = "neo4j",
+             notes: list[str] | None = None) -> tuple[list[str], list[dict]]:
+    """Run ``cypher`` in a read transaction; returns (column names, rows as dicts).
+
+    The server's warnings (an unknown label, a cartesian product ...) are appended to
+    ``notes`` as one-line texts when a list is given.
+    """
     from neo4j.exceptions import ClientError, Neo4jError
 
     cypher = cypher.strip().rstrip(";").strip()
@@ -114,7 +118,11 @@ def run_read(driver, cypher: str, params: dict | None = None,
     def work(tx):
         result = tx.run(cypher, params or {})
         keys = list(result.keys())
-        return keys, [{k: _plain(v) for k, v in zip(keys, rec.values())} for rec in result]
+        rows = [{k: _plain(v) for k, v in zip(keys, rec.values())} for rec in result]
+        if notes is not None:
+            notes.extend(f"{n.status_description}" for n in result.consume().gql_status_objects
+                         if n.is_notification)
+        return keys, rows
 
     try:
         with driver.session(database=database) as session:
@@ -123,6 +131,8 @@ def run_read(driver, cypher: str, params: dict | None = None,
         if exc.code == "Neo.ClientError.Statement.AccessMode" or "read access mode" in (exc.message or ""):
             raise QueryError("the server refused to write: `citykg query` runs read-only transactions "
                              f"({exc.message})") from None
+        if exc.code == "Neo.ClientError.Statement.ParameterMissing":
+            raise QueryError(f"{exc.message}; give each with --param NAME=VALUE") from None
         raise QueryError(f"Neo4j refused the query: {exc.message}") from None
     except Neo4jError as exc:
         raise QueryError(f"Neo4j error {exc.code}: {exc.message}") from None
@@ -155,7 +165,7 @@ def to_table(keys: list[str], rows: list[dict]):
     """A rich Table (print it with rich's Console)."""
     from rich.table import Table
 
-    table = Table(*keys, caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    table = Table(*keys)
     for row in rows:
         table.add_row(*(_cell(row[k]) for k in keys))
     return table

@@ -245,6 +245,7 @@ def lifecycle_lock():
         finally:
             _lock_state.depth = 0
 
+
 def pid() -> int | None:
     """The pid of our running server, or None."""
     try:
@@ -297,7 +298,6 @@ def _start(timeout: float) -> float:
                               f"program or choose another port with {env}")
     h = home()
     (h / "conf" / "neo4j.conf").write_text(neo4j_conf(), encoding="utf-8")
-    (h / "run" / "started-by").unlink(missing_ok=True)  # see shared_server()
     t0 = time.monotonic()
     with open(console_log(), "w", encoding="utf-8") as log:
         proc = subprocess.Popen(server_command(), cwd=h, stdout=log, stderr=subprocess.STDOUT,
@@ -369,6 +369,11 @@ def _reap(process_id: int) -> None:
         os.waitpid(process_id, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def disown() -> None:
+    """A user started or stopped the server by hand: no shared_server() user may stop it."""
+    (home() / "run" / "started-by").unlink(missing_ok=True)
 
 
 def stop(timeout: float = STOP_TIMEOUT) -> bool:
