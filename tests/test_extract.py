@@ -238,3 +238,24 @@ def test_cli_extract_writes_nothing_when_a_file_is_bad(tmp_path):
     rows = [c for _, c, _ in read_jsonl(out)]
     assert any(c.type == "SPILLOVER_TO" and c.head.id == "420100" and c.tail.id == "420700"
                for c in rows)
+
+
+@pytest.mark.slow
+def test_a_50_mb_file_streams_through(tmp_path):
+    """50 MB of text (the corpus over and over) extracts in one run, in about a minute."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    corpus = "".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("0*.txt")))
+    big, out = tmp_path / "big.txt", tmp_path / "big.jsonl"
+    chunk = corpus.encode("utf-8")
+    with open(big, "wb") as fh:
+        for _ in range(50 * 1024 * 1024 // len(chunk) + 1):
+            fh.write(chunk)
+    assert big.stat().st_size > 50 * 1024 * 1024
+    result = CliRunner().invoke(app, ["extract", str(big), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = json.loads(out.open(encoding="utf-8").readline())
+    assert first["doc_id"] == "big.txt"
+    assert sum(1 for _ in out.open(encoding="utf-8")) > 50_000
