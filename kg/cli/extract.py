@@ -101,7 +101,9 @@ def accept(reviewed: Path = typer.Argument(..., help="The candidates file with d
                f"{report.undecided} without a decision")
     for sid in report.sources:
         typer.echo(f"  {verb} source {sid} to sources.csv")
-    reasons = Counter(why.split(" (")[0] if why.startswith("already in") else why
+    # "already in relations/specializations.csv:12" -> one line per file
+    reasons = Counter(why.rsplit(":", 1)[0] if why.startswith("already in") else
+                      "already in statistics.csv" if why.startswith("statistics.csv already") else why
                       for _, why in report.skipped)
     for why, n in reasons.most_common():
         typer.echo(f"  skipped {n}: {why}")
