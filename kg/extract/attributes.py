@@ -48,6 +48,7 @@ INDICATORS = [
     ("industry", rf"(?P<inds>{IL}|相关产业)(?:等)?{NUM_BIG}?(?:先导|主导|核心|支柱)?(?:产业|集群|产业集群)?"
                  rf"(?:总)?(?P<what>产值|规模|增加值|营收)", MONEY),
     ("share", r"占(?:GDP|地区生产总值)比重|占全区规上工业产值的|(?:总)?产值占比(?:达到|为)?", PERCENT),
+    ("growth", r"同比增长|比上年增长|同比增速为?", PERCENT),
 ]
 _COMPILED = [(name, re.compile(rx), kind) for name, rx, kind in INDICATORS]
 _CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -145,8 +146,8 @@ def _indicator_name(name: str, m: re.Match, inds: list, last: str | None) -> str
         what = "value_added" if m.group("what") == "增加值" else "output"
         slugs = [(e.key or "").split(":")[-1].replace("-", "_") for e in inds]
         return "_".join([what, *slugs]) if slugs else what
-    if name == "share":
-        return f"{last}_share" if last and last != "share" else "share"
+    if name in ("share", "growth"):   # of the indicator just named: gdp -> gdp_growth
+        return f"{last}_{name}" if last and not last.endswith(("_share", "_growth")) else name
     return name
 
 

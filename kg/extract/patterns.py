@@ -16,7 +16,7 @@ Every pattern is listed in ``PATTERNS`` with a documented example; the test
 suite runs each example against the graph and checks the relation it must give.
 
 >>> [p.id for p in PATTERNS if p.type == "SPILLOVER_TO"]
-['spill.pair', 'spill.absorb', 'spill.shift']
+['spill.pair', 'spill.pair-after', 'spill.absorb', 'spill.shift']
 """
 from __future__ import annotations
 
@@ -51,6 +51,9 @@ def lst(t: str, sep: str = SEP) -> str:
 
 IL = lst(I)
 IL_PLUS = lst(I, rf"(?:{SEP}|[+＋])")
+# A looser list: industries mixed with items that are not nodes (集成电路、新型显示和人工智能).
+_ITEM = rf"(?:{I}|[^,，。;；⟦、和与及等]{{1,8}}?)"
+ILX = rf"(?:[^,，。;；⟦、和与及等]{{1,8}}?{SEP}\s*)?{I}(?:\s*{SEP}\s*{_ITEM})*"
 GAP = r"[^。;；⟦]"         # text inside one clause chain, no entity
 FREE = r"[^。;；]"         # anything inside the sentence
 NUM_BIG = r"(?:[\d一二三四五六七八九十两]+大)"
@@ -220,6 +223,10 @@ PATTERNS: list[Pattern] = [
             rf"(?P<f2>生产|基地|制造|转化|产业化|加工|组装|核心制造|生产基地|制造基地)在(?P<b>{P}|{ABBR_RUN})",
             0.9, "pair", "这种关系体现为「研发在武汉、生产在鄂州」的功能疏解模式。", ("武汉", "鄂州"),
             "X在A、Y在B: division of labour, A keeps X and B takes Y (function X→Y)"),
+    Pattern("spill.pair-after", schema.SPILLOVER_TO,
+            rf"(?P<a>{P})(?P<f1>研发|设计|创新|总部)\s*[、,，+＋]\s*(?P<b>{P})(?P<f2>制造|生产|转化|组装|产业化)",
+            0.85, "pair", "深圳研发、东莞制造的模式日益成熟。", ("深圳", "东莞"),
+            "A研发、B制造: the same division of labour, functions after the places"),
     Pattern("spill.absorb", schema.SPILLOVER_TO,
             rf"承接(?P<a>{P})(?P<what>{GAP}{{0,12}}?)(?:外溢|溢出|疏解|转移|辐射)",
             0.8, "absorb", "昆山市敏锐承接上海科创资源外溢。", ("上海", "昆山市"),
@@ -234,7 +241,7 @@ PATTERNS: list[Pattern] = [
             0.9, "a_b", "以上海为核心的长三角城市群,通过密集的高铁网络。", ("上海", "长三角城市群"),
             "以A为核心的G: A is the core of grouping G"),
     Pattern("mem.core-later", schema.CORE_OF,
-            rf"(?P<b>{G})(?:{GAP}{{0,24}}?)以(?P<a>{P})为(?:核心|中心|龙头)(?:[,，]?\s*(?:辐射|带动|联动)"
+            rf"(?P<b>{G})(?:{GAP}{{0,24}}?)以(?P<a>{P})为(?:核心|中心|龙头)(?:[,，]?\s*(?:辐射|带动|联动|包括|包含|涵盖)"
             rf"(?P<m>{lst(P)}))?",
             0.85, "core_members", "上海大都市圈,面积约5.6万平方公里,以上海为核心,辐射苏州、无锡、南通等周边城市。",
             ("上海", "上海大都市圈"),
@@ -286,7 +293,7 @@ PATTERNS: list[Pattern] = [
             "A…与B…共建/合作/协同分工: A cooperates with B"),
     # SPECIALIZES_IN: a stated leading or advantaged industry.
     Pattern("spec.focus", schema.SPECIALIZES_IN,
-            rf"(?:聚焦|专注于?|深耕|主攻)(?:{GAP}{{0,10}}?)(?P<b>{IL})",
+            rf"(?:聚焦|专注于?|深耕|主攻)(?:{GAP}{{0,10}}?)(?P<b>{ILX})",
             0.85, "subject_b", "湖南宁乡市的转型值得关注。当地聚焦储能领域发力。", ("宁乡市", "储能"),
             "(subject)聚焦/专注/深耕 I: the subject's focus industries"),
     Pattern("spec.cluster", schema.SPECIALIZES_IN,
@@ -367,7 +374,7 @@ PATTERNS: list[Pattern] = [
             "江北新区吸引先进制造业、现代服务业等产业集聚。", ("江北新区", "先进制造业"),
             "(subject)吸引I、J等产业集聚"),
     Pattern("plan.priority", schema.PLANS_INDUSTRY,
-            rf"(?:重点发展|大力发展|加快发展|重点布局|培育壮大|规划发展)(?P<b>{IL})", 0.75, "subject_b",
+            rf"(?:重点发展|大力发展|加快发展|重点布局|培育壮大|规划发展)(?P<b>{ILX})", 0.75, "subject_b",
             "南京市重点发展集成电路、生物医药。", ("南京市", "集成电路"),
             "(subject)重点发展/大力发展I"),
 ]

@@ -7,7 +7,8 @@ Gazetteer matches are only candidates. This step decides, for one document:
    that title, otherwise kept as a new policy (``ids == ()``, keyed by its title).
    ``(下文简称《意见》)`` makes the short title an alias inside the document.
 2. **Word boundaries.** A short place match is dropped when it most likely splits
-   a word (北海 in 东北海岸, 和县 in 和县城): see ``kg.extract.wordfreq``.
+   a word (北海 in 东北海岸, 和县 in 和县城): see ``kg.extract.wordfreq``; a place name
+   that begins an organisation's name (福州大学, 太原卫星发射中心) is not a place mention.
    **County short forms** (萧山, 昆山) count only where the document also names
    that county in full or its city (杭州, 苏州); county names that are everyday
    words (城区, 郊区) only right after their city. Otherwise they are dropped.
@@ -61,11 +62,15 @@ _SHORT_TITLE = re.compile(r"《([^《》\n]{2,80})》[(（](?:下文|以下|下�
 _YEARS_IN_TITLE = re.compile(r"[(（][^()（）]*\d{4}[^()（）]*[)）]$")
 # Industry surfaces that are complete industry names by their ending.
 _INDUSTRY_ENDING = re.compile(r"(产业|业|制造|装备|经济|材料|技术|通信|导航|智能|信息|医药)$")
-_INDUSTRY_AFTER = re.compile(r"^[」”\"]?(?:[与和及、][^,，。;；]{1,3})?(产业|业|集群|领域|板块|赛道|之都|装备|制造|"
+_INDUSTRY_AFTER = re.compile(r"^[」”\"]?(?:等)?(?:[与和及、][^,，。;；]{1,3})?(产业|业|集群|领域|板块|赛道|之都|装备|制造|"
                              r"基地|中心|枢纽|企业|公司|产值|产品|项目|产能|环节|巨头|研发|创新)"
                              r"|^[^,，。;；]{0,3}(见长|为特色|为核心竞争力)")
 _INDUSTRY_BEFORE = re.compile(r"(发展|培育|聚焦|布局|打造|主导|重点|瞄准|专注|依托|发力|深耕|壮大|"
                               r"引进|集聚|聚集)[了着]?[「“\"]?$")
+
+# A place name followed by one of these is part of an organisation's name (福州大学, 太原卫星发射中心).
+_ORG_AFTER = re.compile(r"(大学|学院|研究院|研究所|银行|集团|公司|医院|中学|小学|机场|火车站|高铁站|海关|日报|晚报|"
+                        r"电视台|实验室|卫星发射中心|证券|交易所|职业技术)")
 
 CONF_NAME, CONF_SHORT, CONF_PARENT, CONF_SENTENCE, CONF_DOCUMENT, CONF_UNRESOLVED = (
     1.0, 0.95, 0.95, 0.85, 0.7, 0.3)
@@ -136,7 +141,8 @@ class Recognizer:
         raw = [m for m in self.gazetteer.scan(text)
                if not (m.label == schema.POLICY and any(a <= m.start and m.end <= b for a, b in inside))]
         ents = [self._entity(m) for m in raw]
-        ents = [e for e in ents if not (e.is_place and self._splits_word(text, e))]
+        ents = [e for e in ents if not (e.is_place and (self._splits_word(text, e)
+                                                         or _ORG_AFTER.match(text, e.end)))]
         ents = [e for i, e in enumerate(ents)
                 if e.label != schema.INDUSTRY or self._industry_cue(text, e, ents[max(0, i - 1):i + 2])]
         ents = self._county_shorts(self._generic_names(ents))
