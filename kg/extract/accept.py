@@ -117,7 +117,18 @@ def _existing_keys(data_dir: Path) -> tuple[set, dict, set]:
     _, rows = _read_csv(data_dir / STATISTICS)
     for r in rows:
         stat_keys.add((r.get("adcode"), r.get("indicator"), str(r.get("year"))))
+        # the same figure from the same source under another indicator name is the same fact
+        stat_keys.add(_stat_value_key(r.get("adcode"), r.get("year"), r.get("value"), r.get("unit"),
+                                      r.get("source_id")))
     return ids, rel_keys, stat_keys
+
+
+def _stat_value_key(adcode, year, value, unit, source_id) -> tuple:
+    try:
+        value = round(float(value), 4)
+    except (TypeError, ValueError):
+        pass
+    return ("value", adcode, str(year), value, unit or "", source_id)
 
 
 def _name(g, key: str) -> str:
@@ -210,10 +221,12 @@ def accept_file(reviewed: Path, data_dir: Path, g, dry_run: bool = False,
         if c.type == STATISTIC:
             p = c.properties
             key = (c.head.id, p.get("indicator"), str(year))
-            if key in stat_keys:
-                report.skipped.append((cid, f"statistics.csv already has {key}"))
+            same = _stat_value_key(c.head.id, year, p.get("value"), p.get("unit"), c.doc_id)
+            if key in stat_keys or same in stat_keys:
+                report.skipped.append((cid, f"statistics.csv already has {c.head.id} {year} "
+                                            f"{p.get('value')} {p.get('unit')}"))
                 continue
-            stat_keys.add(key)
+            stat_keys.update({key, same})
             stat_rows.append({"adcode": c.head.id, "year": year, "indicator": p.get("indicator"),
                               "value": p.get("value"), "unit": p.get("unit", ""),
                               "source_id": c.doc_id, "quote": c.sentence,

@@ -145,7 +145,7 @@ def _indicator_name(name: str, m: re.Match, inds: list, last: str | None) -> str
     if name == "industry":
         what = "value_added" if m.group("what") == "增加值" else "output"
         slugs = [(e.key or "").split(":")[-1].replace("-", "_") for e in inds]
-        return "_".join([what, *slugs]) if slugs else what
+        return "_".join([*slugs, what]) if slugs else what       # hydrogen_equipment_output
     if name in ("share", "growth"):   # of the indicator just named: gdp -> gdp_growth
         return f"{last}_{name}" if last and not last.endswith(("_share", "_growth")) else name
     return name
