@@ -5,7 +5,9 @@ headquarters to the city of its branch; counties count for their prefecture-leve
 Summed over rows this gives a weighted directed city × city network, the usual input
 of interlocking-network studies of the Chinese city system:
 
-* edge ``weight`` = ``count``: firm-branch links from one city to the other;
+* edge ``weight`` = ``count``: firm-branch links from one city to the other (and, as
+  in every network of ``kg.analysis.networks``, ``distance`` = 1/weight and its integer
+  ``length``, which betweenness and closeness use);
 * edge ``capital``: summed branch capital (万元) over the links where it is known, and
   ``capital_links``: how many links that is;
 * node ``internal``: links inside the city (HQ and branch in the same city), kept off
@@ -41,6 +43,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from kg.analysis.networks import edge_length
 from kg.sources.firms import FirmReader, Places, ReadStats, default_places
 
 # HQ city -> branch city over Organization nodes loaded by kg.store.firms_load. A county
@@ -87,15 +90,17 @@ def _graph(count, capital, capital_links, places: Places, self_loops: bool) -> n
     out_links, in_links = across.sum(axis=1), across.sum(axis=0)
     for i in np.flatnonzero((count.sum(axis=1) + count.sum(axis=0)) > 0):
         code = places.cities[i]
-        g.add_node(code, adcode=code, name=places.name[code], province=places.province[code],
-                   lon=places.lon.get(code), lat=places.lat.get(code), internal=int(internal[i]),
+        g.add_node(code, adcode=code, name=places.name[code], level=places.level[code],
+                   province=places.province[code], lon=places.lon.get(code),
+                   lat=places.lat.get(code), kind="place", internal=int(internal[i]),
                    out_links=int(out_links[i]), in_links=int(in_links[i]))
     src, dst = np.nonzero(count)
     if not self_loops:
         src, dst = src[src != dst], dst[src != dst]
     names = places.cities
     g.add_edges_from(
-        (u, v, {"weight": c, "count": c, "capital": k, "capital_links": m})
+        (u, v, {"weight": c, "count": c, "distance": 1 / c, "length": edge_length(1 / c),
+                "capital": k, "capital_links": m})
         for u, v, c, k, m in zip(names[src].tolist(), names[dst].tolist(),
                                  count[src, dst].tolist(), capital[src, dst].tolist(),
                                  capital_links[src, dst].tolist()))
@@ -103,16 +108,15 @@ def _graph(count, capital, capital_links, places: Places, self_loops: bool) -> n
 
 
 def firm_network(path, places: Places | None = None, rejects_path=None,
-                 self_loops: bool = False, industries: dict | None = None
-                 ) -> tuple[nx.DiGraph, ReadStats]:
+                 self_loops: bool = False) -> tuple[nx.DiGraph, ReadStats]:
     """Read a firm-linkage CSV (streaming, validated) and project it onto cities.
 
     Returns the network and the reader's counts; rejected rows go to ``rejects_path``.
     This is what ``citykg analyze … --network firms --firms FILE`` calls.
     """
     places = places or default_places()
-    reader = FirmReader(path, places=places, rejects_path=rejects_path,
-                        industries=industries if industries is not None else {})
+    reader = FirmReader(path, places=places, rejects_path=rejects_path, industries={},
+                        network_only=True)
     g = city_network(reader.chunks(), places, self_loops=self_loops)
     g.graph.update(source=str(path), rows=reader.stats.rows, accepted=reader.stats.accepted,
                    rejected=reader.stats.rejected)

@@ -244,18 +244,21 @@ class FirmReader:
     int, ``capital`` float, NaN when unknown) plus ``line``, ``industry_id``,
     ``hq_city``/``branch_city`` (city adcodes), ``hq_ci``/``branch_ci`` (positions in
     ``places.cities``) and ``new_firm`` (True on the first accepted row of each firm,
-    the row that defines its name, industry and HQ). Rejects go to ``rejects_path`` as they happen (the first
+    the row that defines its name, industry and HQ). With ``network_only`` the chunks
+    hold just ``hq_ci``, ``branch_ci`` and ``capital`` (the same rows, checked the same
+    way), which is all the city projection reads. Rejects go to ``rejects_path`` as they happen (the first
     ``MAX_KEPT_REJECTS`` are also kept in ``rejects``); counts are in ``stats``.
     A reader reads its file once.
     """
 
     def __init__(self, path, places: Places | None = None, industries: dict | None = None,
-                 rejects_path=None, block_bytes: int = BLOCK_BYTES):
+                 rejects_path=None, block_bytes: int = BLOCK_BYTES, network_only: bool = False):
         self.path = Path(path)
         self.places = places or default_places()
         self.industries = industries if industries is not None else industry_lookup()
         self.rejects_path = Path(rejects_path) if rejects_path else None
         self.block_bytes = block_bytes
+        self.network_only = network_only
         self.stats = ReadStats()
         self.bytes_read = 0  # for progress bars
         self.rejects: list[Reject] = []
@@ -427,6 +430,10 @@ class FirmReader:
             fields = _fields(lines[lines_of[i] - first])
             named = dict(zip(self.header, fields))
             self._reject(int(lines_of[i]), self._reason(v, i, named), v.kind[i], fields)
+        self.stats.accepted += int(keep.sum())
+        if self.network_only:  # what the city projection needs, nothing more
+            return pd.DataFrame({"hq_ci": hq_ci[keep], "branch_ci": branch_ci[keep],
+                                 "capital": capital[keep]})
         out = df.loc[keep, ["line", *TEXT]].reset_index(drop=True)
         out["industry_id"] = out["industry"].map(self.industries)
         hq_codes = df["hq_adcode"].to_numpy()[keep].astype(np.int64)
@@ -441,27 +448,26 @@ class FirmReader:
         first_of_firm = np.zeros(len(df), dtype=bool)
         first_of_firm[new] = True
         out["new_firm"] = first_of_firm[keep]
-        self.stats.accepted += len(out)
         return out
 
     def _check_firms(self, fid, attrs, line, v: "_Verdicts"):
         """A firm id names one firm: the same name, industry and HQ on every row."""
-        known, pos = self._firms.lookup(fid)
+        known, pos, order = self._firms.lookup(fid)
         v.flag(known & (self._firms.value_at(pos) != attrs), "conflicting firm_id", "firm_id",
                other=self._firms.line_at(pos))
         # a firm new in this block is held to its first still-valid row in the block
         fresh = ~v.bad & ~known
-        first = _first_index(fid, fresh)
+        first = _first_index(fid, fresh, order)
         v.flag(fresh & (attrs[first] != attrs), "conflicting firm_id", "firm_id",
                other=line[first])
         return known, pos
 
     def _check_links(self, link, line, v: "_Verdicts"):
         """A (firm_id, branch_adcode) pair is given once."""
-        known, pos = self._links.lookup(link)
+        known, pos, order = self._links.lookup(link)
         v.flag(known, "duplicate", "branch_adcode", other=self._links.line_at(pos))
         fresh = ~v.bad
-        first = _first_index(link, fresh)
+        first = _first_index(link, fresh, order)
         v.flag(fresh & (first != np.arange(len(link))), "duplicate", "branch_adcode",
                other=line[first])
         return pos
@@ -528,13 +534,13 @@ class _SeenIndex:
         self.values = np.empty(0, dtype=np.uint64) if with_value else None
 
     def lookup(self, h: np.ndarray):
-        """(found mask, insertion position) of each hash."""
-        order = np.argsort(h)  # sorted needles make the binary searches cache-friendly
+        """(found mask, insertion position, stable sort order) of each hash."""
+        order = np.argsort(h, kind="stable")  # sorted needles: cache-friendly searches
         pos = np.empty(len(h), dtype=np.int64)
         pos[order] = np.searchsorted(self.hashes, h[order])
         if not len(self.hashes):
-            return np.zeros(len(h), dtype=bool), pos
-        return self.hashes[np.minimum(pos, len(self.hashes) - 1)] == h, pos
+            return np.zeros(len(h), dtype=bool), pos, order
+        return self.hashes[np.minimum(pos, len(self.hashes) - 1)] == h, pos, order
 
     def line_at(self, pos):
         return self.lines[np.minimum(pos, len(self.lines) - 1)] if len(self.lines) else 0
@@ -585,15 +591,17 @@ def _hash_text(col: pd.Series, few: bool = False) -> np.ndarray:
     return pd.util.hash_array(col.to_numpy(dtype=object), categorize=few)
 
 
-def _first_index(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+def _first_index(keys: np.ndarray, among: np.ndarray, order: np.ndarray) -> np.ndarray:
     """For each row, the first row in ``among`` with the same key (0 when there is none;
-    callers only read rows that are in ``among``)."""
-    rows = np.flatnonzero(among)
-    if not len(rows):
-        return np.zeros(len(keys), dtype=np.int64)
-    uniq, first = np.unique(keys[rows], return_index=True)
-    at = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
-    return rows[first[at]]
+    callers only read rows that are in ``among``). ``order`` sorts ``keys`` stably."""
+    rows = order[among[order]]          # rows in ``among``, by key, ties in row order
+    first = np.zeros(len(keys), dtype=np.int64)
+    if len(rows):
+        k = keys[rows]
+        starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
+        run = np.repeat(starts, np.diff(np.append(starts, len(rows))))
+        first[rows] = rows[run]
+    return first
 
 
 def _to_number(text: pd.Series) -> pd.Series:
