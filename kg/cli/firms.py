@@ -109,6 +109,16 @@ def _bulk(firms: Path | None, rejects: Path | None, source_id: str | None,
                f"database holds {c['nodes']} nodes and {c['relationships']} relationships")
 
 
+def bulk_command(bulk: bool, firms: Path | None, build: Path | None, uri: str | None) -> None:
+    """``citykg load --bulk [--firms FILE]``."""
+    if not bulk:
+        fail("--firms goes with --bulk; to add firms to a loaded graph use `citykg firms import FILE`")
+    if uri:
+        fail("--bulk works on the local server only (it stops it and rebuilds its database)")
+    _bulk(firms, rejects_path(firms, None) if firms else None, None, with_firms=firms is not None,
+          build=build)
+
+
 def _graph(build: Path | None):
     if build is not None:
         from kg.store.files import BuildFileError, read_build

@@ -97,9 +97,17 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
          retry_seconds: float = typer.Option(30, "--retry-seconds", min=0,
                                              help="Give up on a batch after retrying transient "
                                                   "errors (server away, deadlock) this long."),
-         clear: bool = typer.Option(False, "--clear", help="Delete everything in the database first.")):
+         clear: bool = typer.Option(False, "--clear", help="Delete everything in the database first."),
+         bulk: bool = typer.Option(False, "--bulk", help="Fresh database: rebuild the local server's "
+                                   "database with neo4j-admin import instead (replaces everything)."),
+         firms: Path = typer.Option(None, "--firms", help="With --bulk: also import this firm-linkage "
+                                    "file (see `citykg firms import`).")):
     """Load the graph into Neo4j (constraints first, batched MERGE; loading twice changes nothing;
     a load that was killed or interrupted is completed by running it again)."""
+    if bulk or firms:  # path (b), in kg/cli/firms.py
+        from kg.cli.firms import bulk_command
+
+        return bulk_command(bulk, firms, build, uri)
     from neo4j.exceptions import DriverError, Neo4jError
 
     from kg.store.neo4j_load import LoadError, clear_database, database_counts, load_graph
