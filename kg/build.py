@@ -19,23 +19,22 @@ from pathlib import Path
 from kg.model.graph import counts, new_graph
 from kg.paths import DATA
 from kg.sources.backbone import add_backbone
+from kg.sources.curated import add_curated
 
 log = logging.getLogger(__name__)
 
 
-def build_graph(data_dir: Path = DATA, progress=None):
-    """Build the whole knowledge graph in memory (a networkx MultiDiGraph)."""
+def build_graph(data_dir: Path = DATA, progress=None, adjacency: bool = True):
+    """Build the whole knowledge graph in memory (a networkx MultiDiGraph).
+
+    ``adjacency=False`` skips the boundary polygons (most of the time of a build) for
+    callers that need only the nodes, such as the document readers."""
     g = new_graph()
     step = progress or (lambda name: log.info("built %s", name))
-    add_backbone(g, progress=lambda layer: step(f"adjacency ({layer})"))
+    add_backbone(g, progress=lambda layer: step(f"adjacency ({layer})"), adjacency=adjacency)
     step("administrative backbone")
-    try:
-        from kg.sources.curated import add_curated
-    except ImportError:  # the curated layer reader is not there yet
-        add_curated = None
-    if add_curated is not None:
-        add_curated(g, data_dir)
-        step("curated layer")
+    add_curated(g, data_dir)
+    step("curated layer")
     return g
 
 

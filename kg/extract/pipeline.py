@@ -155,25 +155,11 @@ def _sentence_year(sent, para_year, doc_year) -> tuple[int | None, str | None]:
 
 
 def light_graph(data_dir: Path):
-    """The nodes extraction needs: every administrative unit with its parent, and the
-    curated layer. The same nodes as ``kg.build.build_graph()``, without the boundary
-    adjacency (which takes most of a full build and plays no part in reading text)."""
-    from kg.model.graph import add_node, add_rel, new_graph
-    from kg.sources.admin import read_units
+    """The nodes extraction needs: ``build_graph`` without the boundary adjacency
+    (which takes most of a full build and plays no part in reading text)."""
+    from kg.build import build_graph
 
-    g = new_graph()
-    units = read_units()
-    for u in units:
-        add_node(g, u.adcode, u.labels, adcode=u.adcode, name=u.name, name_en=u.name_en)
-    for u in units:
-        if u.parent:
-            add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")
-    try:
-        from kg.sources.curated import add_curated
-    except ImportError:  # pragma: no cover - the curated reader is part of the package
-        return g
-    add_curated(g, Path(data_dir))
-    return g
+    return build_graph(Path(data_dir), adjacency=False)
 
 
 def source_years(data_dir: Path) -> dict[str, int]:

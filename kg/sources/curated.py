@@ -268,6 +268,8 @@ class Checker:
             if not row.get("title"):
                 self.error(row, "missing title")
             self.sources.setdefault(sid, row.cells)
+            if sid and row.get("kind") == "article":  # becomes a Document node (MENTIONS can start there)
+                self.planned_labels[document_id(sid)].add(schema.DOCUMENT)
         return self.sources
 
     # -- nodes/*.csv
