@@ -1,6 +1,7 @@
 """The administrative backbone: counts, special cases, adjacency, and ambiguous names."""
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 import pytest
@@ -109,6 +110,30 @@ def test_every_duplicated_name_needs_a_code_or_parent(backbone):
             siblings = [c for c in codes if _parent(backbone, c)[0] == parent]
             if len(siblings) == 1:   # a parent path pins it down
                 assert index.resolve(f"{backbone.nodes[parent]['name']}/{name}") == code
+
+
+def test_shared_short_forms_are_ambiguous_too(backbone):
+    """Short forms count as names: 吉林 is both 吉林省 and 吉林市, so it needs context too;
+    every name the index holds for several units (full or short) lists them all."""
+    index = PlaceIndex(backbone)
+    shared = {name: sorted(codes) for name, codes in index.by_name.items() if len(codes) > 1}
+    assert shared["吉林"] == ["220000", "220200"]
+    for name, codes in shared.items():
+        with pytest.raises(AmbiguousPlace) as err:
+            index.resolve(name)
+        assert [c for c, _ in err.value.candidates] == codes
+        assert all(code in str(err.value) for code in codes)   # the message lists them
+    assert index.resolve("吉林省/吉林市") == "220200"
+
+
+@pytest.mark.parametrize("name", ["新城区", "吉林", "普陀区", "市中区"])
+def test_the_suggested_parent_path_resolves(backbone, name):
+    """The example in the message ("e.g. 西安市/新城区") is itself a reference that works."""
+    index = PlaceIndex(backbone)
+    with pytest.raises(AmbiguousPlace) as err:
+        index.resolve(name)
+    example = re.search(r"\(e\.g\. (.+)\)$", str(err.value)).group(1)
+    assert index.resolve(example) in [c for c, _ in err.value.candidates]
 
 
 def test_unknown_names_suggest_close_ones(backbone):

@@ -38,12 +38,13 @@ class UnknownPlace(PlaceError):
 
 
 class AmbiguousPlace(PlaceError):
-    def __init__(self, ref: str, candidates: list[tuple[str, str]]):
+    def __init__(self, ref: str, candidates: list[tuple[str, str]], example: str = ""):
         self.ref, self.candidates = ref, candidates
         listed = ", ".join(f"{code} {path}" for code, path in candidates)
-        example = candidates[0][1].split(ref)[0][-3:] if candidates else ""
-        super().__init__(f"{ref!r} is ambiguous: {listed}; give an adcode or a parent "
-                         f"(e.g. {example}/{ref})")
+        # ``example`` is a reference that does resolve (PlaceIndex checks it); cutting it out
+        # of the path text went wrong for long parents (呼和浩特市 -> "浩特市/新城区")
+        hint = f" (e.g. {example})" if example else ""
+        super().__init__(f"{ref!r} is ambiguous: {listed}; give an adcode or a parent{hint}")
 
 
 def short_name(name: str) -> str | None:
@@ -81,6 +82,19 @@ class PlaceIndex:
     def path(self, code: str) -> str:
         return "".join(self.g.nodes[c]["name"] for c in [*reversed(self.ancestors(code)), code])
 
+    def _example(self, name: str, found: list[str]) -> str:
+        """A ``parent/name`` reference that resolves to one of ``found``, for error messages
+        (the unit's full name is used: 吉林省/吉林市, since 吉林 also names the province)."""
+        for code in found:
+            parent = self.parent.get(code)
+            if parent is None or self.candidates(self.g.nodes[parent]["name"]) != [parent]:
+                continue
+            own = self.g.nodes[code]["name"]
+            inside = [c for c in self.candidates(own) if c == parent or parent in self.ancestors(c)]
+            if inside == [code]:
+                return f"{self.g.nodes[parent]['name']}/{own}"
+        return ""
+
     def candidates(self, name: str) -> list[str]:
         return sorted(self.by_name.get(name, ()))
 
@@ -115,5 +129,5 @@ class PlaceIndex:
         if not found:
             raise UnknownPlace(f"no {name!r} inside {'/'.join(parts[:-1]) or within}")
         if len(found) > 1:
-            raise AmbiguousPlace(name, [(c, self.path(c)) for c in found])
+            raise AmbiguousPlace(name, [(c, self.path(c)) for c in found], self._example(name, found))
         return found[0]
