@@ -193,8 +193,9 @@ def explain_all(h: nx.Graph, top: int = 3) -> dict:
         if not weight:
             out[node] = "no ties"
             continue
-        parts = [f"{names.get(what, what)} {amount / weight:.0%}"
-                 for what, amount in total.most_common(top)]
+        # largest share first; equal shares by name, so the text never depends on edge order
+        ranked = sorted(total.items(), key=lambda x: (-round(x[1], 9), str(x[0])))[:top]
+        parts = [f"{names.get(what, what)} {amount / weight:.0%}" for what, amount in ranked]
         out[node] = f"{', '.join(parts)} ({degree[node]} ties)"
     return out
 
