@@ -211,8 +211,10 @@ def admin(args: list[str], heap: str = "1g") -> str:
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
         lines = [t for t in out.strip().splitlines() if not t.lstrip().startswith("at ")]
+        # The tool logs "<time> ERROR [class] message"; the first such message says it best.
+        errors = [t.split("] ", 1)[-1] for t in lines if " ERROR " in t]
         raise ServerError(f"neo4j-admin {' '.join(args[:3])} failed (exit {proc.returncode}): "
-                          + "\n".join(lines[-8:]))
+                          + (errors[0] if errors else "\n".join(lines[-8:])))
     return out
 
 
