@@ -38,25 +38,35 @@ class ReportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def load_into_neo4j(g, build_dir: Path) -> tuple[bool, str]:
-    """Load the build into the Neo4j server when one answers; (ok, what happened)."""
-    from kg.store import neo4j_server
+def load_into_neo4j(g) -> tuple[bool, str]:
+    """Load ``g`` into the Neo4j server when one answers; (ok, what happened).
+
+    Loading MERGEs, so it never deletes: when the database holds more than this build
+    (an older build, firm data), the status says so and how to replace it.
+    """
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from kg.model.graph import counts
+    from kg.store import neo4j_load, neo4j_server
 
     try:
         driver = neo4j_server.connect()
     except neo4j_server.ServerError as exc:
         return False, f"not loaded into Neo4j: {exc}"
     try:
-        from kg.store import neo4j_load
-    except ImportError:  # TODO(neo4j helper): remove once kg/store/neo4j_load.py is committed
-        driver.close()
-        return False, "not loaded into Neo4j: the loader (kg.store.neo4j_load) is not installed"
-    try:
-        neo4j_load.load_graph(driver, g)
+        neo4j_load.load_graph(driver, g, progress=False)
+        now = neo4j_load.database_counts(driver)
+    except (Neo4jError, DriverError, neo4j_load.LoadError) as exc:
+        return False, f"loading into Neo4j failed: {exc}"
     finally:
         driver.close()
     uri = neo4j_server.connection_settings()["uri"]
-    return True, f"loaded {len(g):,} nodes and {g.number_of_edges():,} relationships into Neo4j at {uri}"
+    status = f"loaded {len(g):,} nodes and {g.number_of_edges():,} relationships into Neo4j at {uri}"
+    extra = now["nodes"] - counts(g)["nodes"]
+    if extra > 0:
+        status += (f"; the database holds {extra:,} more nodes than this build (earlier loads); "
+                   f"`citykg load --clear` replaces them")
+    return True, status
 
 
 def _browser_url() -> str:
@@ -66,16 +76,10 @@ def _browser_url() -> str:
 
 
 def run_analyses(g, out: Path) -> tuple[list[Link], list[str]]:
-    """Centrality, homogeneity and linkage reports; (links, notes)."""
-    # TODO(analysis helper): call kg.analysis's report writers here once committed.
-    try:
-        from kg.analysis import reports  # noqa: F401
-    except ImportError:
-        return [], ["analysis reports are not available yet (kg.analysis.reports is missing)"]
-    links, notes = [], []
-    for title, path in reports.write_all(g, out):
-        links.append(Link(title, Path(path)))
-    return links, notes
+    """Centrality, homogeneity and linkage reports (kg.analysis.reports); (links, notes)."""
+    from kg.analysis import reports
+
+    return [Link(title, Path(path)) for title, path in reports.write_all(g, out)], []
 
 
 def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Link], list[str]]:
@@ -100,21 +104,24 @@ def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Lin
 
 
 def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
-               progress: Callable[[str], None] = log.info) -> ReportResult:
-    """Run every step and write ``out/index.html``."""
+               progress: Callable[[str], None] = log.info, graph=None) -> ReportResult:
+    """Run every step and write ``out/index.html`` (``graph``: an already built graph)."""
     from kg.build import build_graph, write_build
     from kg.viz.report_page import read_sources, write_index
 
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"curated data folder {data_dir} does not exist")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     progress("building the graph")
-    g = build_graph(data_dir, progress=progress)
+    g = graph if graph is not None else build_graph(data_dir, progress=progress)
     progress("validating and writing the build files")
     build_report = write_build(g, out / "build")
     notes: list[str] = []
     if use_neo4j:
         progress("loading into Neo4j")
-        ok, status = load_into_neo4j(g, out / "build")
+        ok, status = load_into_neo4j(g)
     else:
         ok, status = False, "not loaded into Neo4j (--no-neo4j)"
     progress("analyses")
