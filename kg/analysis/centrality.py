@@ -1,7 +1,9 @@
 """Centrality table of a network and the hubs it names.
 
 ``centrality_table(h)`` returns one row per node: degree and strength (in/out on a
-directed network), betweenness and closeness (on ``distance`` = 1/weight), eigenvector
+directed network), betweenness and closeness on weighted networks measured along
+``distance`` = 1/weight (betweenness on its integer form ``length``, so that equal paths
+tie exactly in every engine, see ``networks.edge_length``), eigenvector
 centrality, PageRank (in = on the network, out = on the reversed network, for directed
 ones), the connected component, and a composite hub score: the mean of the node's
 percentile ranks in strength, betweenness, closeness, eigenvector and PageRank.

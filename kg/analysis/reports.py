@@ -87,12 +87,19 @@ def scatter_map(df: pd.DataFrame, score: str, path: Path, title: str, label_top:
     return path
 
 
-def heatmap(m: pd.DataFrame, path: Path, title: str) -> Path:
+def heatmap(m: pd.DataFrame, path: Path, title: str, log: bool = False) -> Path:
+    """A matrix as coloured cells; ``log`` colours by log(1 + value) so that one large
+    cell does not wash out the rest (the colour bar says so)."""
+    import numpy as np
+
     fig, ax = _figure(max(6, 0.45 * m.shape[1] + 3), max(5, 0.4 * m.shape[0] + 2))
-    image = ax.imshow(m.to_numpy(dtype=float), cmap="YlOrRd")
+    values = m.to_numpy(dtype=float)
+    image = ax.imshow(np.log1p(values) if log else values, cmap="YlOrRd")
     ax.set_xticks(range(m.shape[1]), [str(c) for c in m.columns], rotation=90, fontsize=8)
     ax.set_yticks(range(m.shape[0]), [str(i) for i in m.index], fontsize=8)
-    fig.colorbar(image, ax=ax, shrink=0.7)
+    bar = fig.colorbar(image, ax=ax, shrink=0.7)
+    if log:
+        bar.set_label("log(1 + value)")
     ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path)
@@ -280,7 +287,8 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
              _csv(flows, out / f"{stem}_spillovers.csv"),
              _csv(by_function, out / "linkages_spillover_functions.csv")]
     fig1 = heatmap(matrix, out / "linkages_cluster_matrix.png",
-                   "城市群 × 城市群 linkage strength (combined network, co-membership left out)")
+                   "城市群 × 城市群 linkage strength (combined network, co-membership left out)",
+                   log=True)
     shown = bridges.head(top)
     fig2 = bar_chart(shown.set_index("name")["bridging_betweenness"], out / f"{stem}_bridging.png",
                      f"{sc.name}: bridging places between clusters", "cross-cluster betweenness")
