@@ -72,7 +72,10 @@ def centrality_cmd(network: str = typer.Option("combined", "--network", help=NET
 
 
 @analyze_app.command("homogeneity")
-def homogeneity_cmd(scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, out: Path = OUT,
+def homogeneity_cmd(network: str = typer.Option(
+                        "place-industry", "--network",
+                        help="place-industry (its similarity projection is derived from it)"),
+                    scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, out: Path = OUT,
                     top: int = typer.Option(4, "--top", min=1, help="How many most common industries."),
                     samples: int = typer.Option(1000, "--samples", min=10, help="Null-model samples."),
                     seed: int = typer.Option(20240917, "--seed", help="Seed of null model and Louvain."),
@@ -81,6 +84,9 @@ def homogeneity_cmd(scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J
     """Industrial homogeneity: similarity, significance, clusters, risks, the corpus's claims."""
     from kg.analysis.reports import write_homogeneity
 
+    if network not in ("place-industry", "industry-similarity"):
+        fail(f"--network {network}: homogeneity runs on the place-industry graph and its "
+             "similarity projection (place-industry or industry-similarity)")
     _run("homogeneity", build, neo4j, write_homogeneity, out=out, scope=scope, top=top,
          samples=samples, seed=seed, threshold=threshold, rollup=rollup)
 
