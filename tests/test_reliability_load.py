@@ -152,11 +152,8 @@ def test_a_server_restart_mid_load_is_a_clear_error_and_a_rerun_completes(neo4j_
     clear_database(neo4j_driver)
     proc = start_load(build_dir, neo4j_server, "--batch-size", str(SMALL_BATCH), "--retry-seconds", "5")
     wait_until(proc, neo4j_driver, lambda n, m: n >= 2 * SMALL_BATCH)
-    try:
-        srv.stop()
-        out, err = proc.communicate(timeout=180)   # retries for 5 s, then gives up
-    finally:
-        srv.start()
+    with srv.stopped():                            # stop now, start again at the end of the block
+        out, err = proc.communicate(timeout=180)   # the load retries for 5 s, then gives up
     assert proc.returncode == 1, (out, err)
     assert "Traceback" not in err
     message = " ".join(err.split())                # rich wraps long lines
