@@ -56,8 +56,8 @@ def setup_cjk_font() -> str:
     # see the module doc: the default instance reports weight 100
     manager.ttflist = [dataclasses.replace(e, weight=400) if e.fname == path else e
                        for e in manager.ttflist]
-    font_manager.findfont.cache_clear() if hasattr(font_manager.findfont, "cache_clear") else None
-    manager._findfont_cached.cache_clear()
+    if hasattr(manager, "_findfont_cached"):  # font lookups made before the change are cached
+        manager._findfont_cached.cache_clear()
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [FAMILY, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # ASCII hyphen-minus, in every font
