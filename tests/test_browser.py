@@ -74,7 +74,8 @@ def test_national_view_renders_every_node_and_edge(browser, views, graph):
     page, errors = open_view(browser, path)
     distinct = {(u, v, d["type"]) for u, v, d in graph.edges(data=True)}
     assert shown(page) == (graph.number_of_nodes(), len(distinct))
-    # vis-network drew them: every node has a canvas position.
+    # vis-network drew them: the first drawing happened and every node has a canvas position.
+    page.wait_for_function("citykg.firstDraw !== null", timeout=60_000)
     drawn = page.evaluate("Object.keys(citykg.network.getPositions()).length")
     assert drawn == graph.number_of_nodes()
     page.screenshot(path=str(OUT / "national.png"))

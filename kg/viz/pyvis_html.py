@@ -32,17 +32,22 @@ FONT_STACK = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFa
 PLACE_TYPES = [schema.PROVINCE, schema.CITY, schema.COUNTY, schema.NEW_CENTER]
 
 
-def to_network(view: View) -> Network:
-    """The view as a pyvis Network with physics off and every node at a fixed place."""
+def to_network(view: View, physics: bool = False) -> Network:
+    """The view as a pyvis Network with physics off and every node at a fixed place.
+
+    ``physics=True`` (benchmarks only) gives pyvis's usual set-up instead: no fixed
+    positions, the force simulation lays the nodes out in the browser.
+    """
     net = Network(height="100vh", width="100%", directed=True, heading=view.title,
                   cdn_resources="in_line")
+    drop = ("id", "x", "y") if physics else ("id",)
     for n in view.nodes:
-        net.add_node(n["id"], **{k: v for k, v in n.items() if k != "id"}, physics=False)
+        net.add_node(n["id"], **{k: v for k, v in n.items() if k not in drop}, physics=physics)
     for e in view.edges:
         net.add_edge(e["from"], e["to"], **{k: v for k, v in e.items() if k not in ("from", "to")})
     big = len(view.edges) > 2000
     net.set_options(json.dumps({
-        "physics": {"enabled": False},
+        "physics": {"enabled": physics},
         "layout": {"improvedLayout": False},
         "nodes": {"font": {"face": FONT_STACK.replace('"', "")}, "borderWidth": 1},
         "edges": {"smooth": False, "width": 1, "selectionWidth": 2,
@@ -54,9 +59,9 @@ def to_network(view: View) -> Network:
     return net
 
 
-def render_html(view: View) -> str:
+def render_html(view: View, physics: bool = False) -> str:
     """The page for ``view`` as a string."""
-    net = to_network(view)
+    net = to_network(view, physics)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True)
     types = view.node_types()
