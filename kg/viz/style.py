@@ -36,7 +36,7 @@ NODE_COLORS = {
 NODE_SHAPES = {
     schema.CITY_CLUSTER: "hexagon", schema.METRO_CIRCLE: "diamond", schema.CORRIDOR: "triangle",
     schema.FOREIGN_REGION: "triangleDown", schema.INDUSTRY: "square", schema.POLICY: "star",
-    schema.DOCUMENT: "box", schema.NATIONAL_NEW_AREA: "diamond", schema.INDUSTRIAL_PARK: "square",
+    schema.NATIONAL_NEW_AREA: "diamond", schema.INDUSTRIAL_PARK: "square",
     schema.DEMONSTRATION_ZONE: "diamond", schema.ORGANIZATION: "triangle",
 }
 # (colour, dashed, arrow): derived relationships are light so asserted facts stand out.
