@@ -74,6 +74,8 @@ def main(argv=None):
     ap.add_argument("--batch-sizes", type=int, nargs="*", default=[],
                     help="also time path (a) at these batch sizes (first size only)")
     ap.add_argument("--naive-rows", type=int, default=1000)
+    ap.add_argument("--no-restore", action="store_true",
+                    help="leave the last bulk-loaded database as it is (a throwaway server)")
     args = ap.parse_args(argv)
 
     from kg.build import build_graph
@@ -83,6 +85,8 @@ def main(argv=None):
     from kg.store.neo4j_load import clear_database, load_graph
 
     batch = args.batch or DEFAULT_BATCH_SIZE
+    if not srv.is_installed():
+        srv.install()
     srv.start()
     g = build_graph()
 
@@ -126,7 +130,8 @@ def main(argv=None):
                      f"{rate_b / rate_a:.1f}×", f"{a['peak_mb']:.0f}"])
         scaling.append([fmt_rows(size), f"{a['seconds']:.1f}", f"{again['seconds']:.1f}",
                         f"{bulk_seconds:.1f}", f"{b['seconds']['import']:.1f}", f"{a['peak_mb']:.0f}"])
-        plain_graph()
+        if n + 1 < len(args.sizes) or not args.no_restore:
+            plain_graph()
     print(table(["rows", "path (a) rows/s", "naive rows/s", "path (b) rows/s (end to end)",
                  "bulk import step rows/s", "(a) / naive", "(b) / (a)", "(a) peak MB"], rows))
     print()

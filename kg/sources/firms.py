@@ -339,7 +339,8 @@ class FirmReader:
                 raise ValueError("a record spans lines")
         except (ValueError, UnicodeDecodeError):
             return self._parse_lines(lines, first)
-        frame.insert(0, "line", np.arange(first, first + len(lines)))
+        frame = frame[[c for c in COLUMNS if c in frame]]  # extra columns (a rejects file's
+        frame.insert(0, "line", np.arange(first, first + len(lines)))  # own "line") are dropped
         # empty cells: a blank line, a short row, or a genuinely empty field
         holes = np.flatnonzero(frame[list(REQUIRED)].isna().any(axis=1).to_numpy())
         drop = []
@@ -387,6 +388,7 @@ class FirmReader:
         for col in NUMERIC:
             if col in frame:
                 frame[col] = _to_number(frame[col])
+        frame = frame[[c for c in COLUMNS if c in frame]]
         frame.insert(0, "line", np.asarray(numbers, dtype=np.int64))
         return frame
 
