@@ -252,6 +252,20 @@ def test_projection_equals_an_independent_count_and_igraph(dirty_file):
         d["internal"] for _, d in g.nodes(data=True)) == stats.accepted
 
 
+def test_firms_network_plugs_into_the_analysis_networks_and_scopes(graph, tmp_path):
+    from kg.analysis.firm_network import firms_network
+    from kg.analysis.networks import restrict
+    from kg.analysis.scope import analysis_scope
+
+    path = write(tmp_path, HAND)
+    h = firms_network(graph, path)
+    g, _ = firm_network(path)
+    assert sorted(h.edges(data="weight")) == sorted(g.edges(data="weight"))
+    assert h.nodes["320100"]["province"] == "320000" and h.nodes["320100"]["kind"] == "place"
+    yrd = restrict(h, analysis_scope(graph, "长三角城市群"))   # 上海, 南京 in; 北京, 仙桃, 武汉 out
+    assert sorted(yrd.edges(data="weight")) == [("310000", "320100", 2), ("320100", "310000", 1)]
+
+
 def test_projection_of_chunks_is_a_pure_function():
     places = default_places()
     ci = {c: i for i, c in enumerate(places.cities)}

@@ -121,3 +121,11 @@ def firm_network(path, places: Places | None = None, rejects_path=None,
     g.graph.update(source=str(path), rows=reader.stats.rows, accepted=reader.stats.accepted,
                    rejected=reader.stats.rejected)
     return g, reader.stats
+
+
+def firms_network(g, firms, rejects_path=None, self_loops: bool = False) -> nx.DiGraph:
+    """The firm network as ``kg.analysis.networks.NETWORKS`` takes one: a function of the
+    knowledge graph ``g`` (whose places it uses) plus options, here ``firms=FILE``."""
+    h, _ = firm_network(firms, places=Places.from_graph(g), rejects_path=rejects_path,
+                        self_loops=self_loops)
+    return h
