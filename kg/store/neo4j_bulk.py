@@ -171,6 +171,8 @@ def import_files(node_files: list[Path], rel_files: list[Path], threads: int = 2
     args = ["database", "import", "full", srv.DATABASE, "--overwrite-destination",
             f"--threads={threads}", f"--array-delimiter={ARRAY_DELIMITER}",
             "--multiline-fields=true", "--bad-tolerance=0",
+            # the tool writes its report to the working directory unless told otherwise
+            f"--report-file={srv.home() / 'logs' / 'import.report'}",
             *(f"--nodes={p}" for p in node_files), *(f"--relationships={p}" for p in rel_files)]
     try:
         return srv.admin(args, heap=heap)
