@@ -149,16 +149,14 @@ def test_dump_and_restore_round_trip(loaded, graph, tmp_path, local_env):
     assert result.exit_code == 0, result.output
     assert archive.stat().st_size > 10_000
 
-    # A change after the dump, which the restore must undo. Through a driver of its own:
-    # a driver remembers bookmarks (transaction ids), and after the restore the database
-    # is back at an older id, so the shared `loaded` driver would wait for a transaction
-    # that never comes.
+    # A change after the dump, which the restore must undo, made through the shared driver:
+    # after the restore the database's transaction ids are lower again, and a driver that
+    # chained bookmarks would now wait for a transaction that never comes (forget_bookmarks).
     marker = "MATCH (o:Organization {id: 'restore-marker'}) RETURN count(o)"
-    with srv.connect_local() as driver:
-        driver.execute_query("MATCH (p:Place {adcode: '429004'}) DETACH DELETE p")
-        driver.execute_query("CREATE (:Organization {id: 'restore-marker'})")
-        assert driver.execute_query(marker).records[0][0] == 1
-        assert database_counts(driver) != expected
+    loaded.execute_query("MATCH (p:Place {adcode: '429004'}) DETACH DELETE p")
+    loaded.execute_query("CREATE (:Organization {id: 'restore-marker'})")
+    assert loaded.execute_query(marker).records[0][0] == 1
+    assert database_counts(loaded) != expected
     result = runner.invoke(app, ["restore", str(archive)])
     if result.exit_code != 0 and srv.is_running():  # leave the graph whole for the other tests
         with srv.connect_local() as driver:
@@ -166,14 +164,11 @@ def test_dump_and_restore_round_trip(loaded, graph, tmp_path, local_env):
             load_graph(driver, graph, progress=False)
     assert result.exit_code == 0, result.output
     assert srv.is_running()
-    with srv.connect_local() as driver:
-        assert database_counts(driver) == expected
-        assert driver.execute_query(marker).records[0][0] == 0
-        rows = driver.execute_query("MATCH (c:County {adcode: '429004'})-[:BELONGS_TO]->(p) "
-                                    "RETURN c.name AS c, p.adcode AS p").records
-    assert [(r["c"], r["p"]) for r in rows] == [("仙桃市", "420000")]
-    # and the shared driver still works
     assert database_counts(loaded) == expected
+    assert loaded.execute_query(marker).records[0][0] == 0
+    rows = loaded.execute_query("MATCH (c:County {adcode: '429004'})-[:BELONGS_TO]->(p) "
+                                "RETURN c.name AS c, p.adcode AS p").records
+    assert [(r["c"], r["p"]) for r in rows] == [("仙桃市", "420000")]
 
 
 def test_restore_of_a_missing_file_is_one_clear_line(tmp_path):

@@ -453,7 +453,12 @@ def shared_server(timeout: float = START_TIMEOUT):
     finally:
         with lifecycle_lock():
             lease.unlink(missing_ok=True)
-            others = [p for p in run.glob("lease-*") if _alive(int(p.name[6:]))]
+            others = []
+            for other in run.glob("lease-*"):
+                if _alive(int(other.name[6:])):
+                    others.append(other)
+                else:  # left behind by a killed session
+                    other.unlink(missing_ok=True)
             try:
                 owner = int(starter.read_text())
             except (FileNotFoundError, ValueError):
@@ -534,6 +539,33 @@ def auth_message(uri: str, user: str, source: str, exc: Exception | None = None)
             f"to use the local install's password in {password_file()}")
 
 
+def _no_bookmarks():
+    from neo4j.api import BookmarkManager
+
+    class NoBookmarks(BookmarkManager):
+        def update_bookmarks(self, previous_bookmarks, new_bookmarks) -> None:
+            pass
+
+        def get_bookmarks(self):
+            return ()
+
+    return NoBookmarks()
+
+
+def forget_bookmarks(driver):
+    """Make ``driver.execute_query`` stop chaining bookmarks; returns the driver.
+
+    Bookmarks make a read wait until the server has the writes seen before. On our single
+    server every committed write is visible at once, so they add nothing; and after a
+    restore or a bulk import the database's transaction ids start lower again, so a driver
+    holding bookmarks would wait for transactions that never come (BookmarkTimeout).
+    The driver has no public switch for its execute_query bookmark manager.
+    """
+    if hasattr(driver, "_query_bookmark_manager"):
+        driver._query_bookmark_manager = _no_bookmarks()
+    return driver
+
+
 def connect(uri: str | None = None, user: str | None = None, password: str | None = None):
     """A verified ``neo4j.Driver``; raises ServerError with a one-line reason otherwise."""
     from neo4j import GraphDatabase
@@ -553,4 +585,4 @@ def connect(uri: str | None = None, user: str | None = None, password: str | Non
         driver.close()
         hint = "; start the local one with `citykg neo4j start`" if s["uri"] == bolt_uri() else ""
         raise ServerError(f"no Neo4j server answers at {s['uri']}{hint} ({type(exc).__name__})") from None
-    return driver
+    return forget_bookmarks(driver)
