@@ -119,3 +119,37 @@ def test_server_notes_come_back_as_one_line_each(loaded):
     notes = []
     _, rows = run_read(loaded, "MATCH (n:NoSuchLabel) RETURN n", notes=notes)
     assert rows == [] and any("NoSuchLabel" in n for n in notes)
+
+
+def test_every_cookbook_query_declares_typed_parameters():
+    """Each `$name` a cookbook query uses is declared in its header with a type and example."""
+    import re
+
+    from kg.store.neo4j_query import cookbook, declared_params
+
+    for name, path in cookbook().items():
+        text = path.read_text(encoding="utf-8")
+        used = set(re.findall(r"\$(\w+)", text))
+        assert used == set(declared_params(text)), name
+
+
+@pytest.mark.parametrize("args, why", [
+    (["-p", "min_provinces=two"], "must be an integer (e.g. 2), not 'two'"),
+    (["-p", "min_provinces=2", "-p", "colour=red"], "unknown parameter(s) colour"),
+    ([], "missing parameter(s) min_provinces"),
+])
+def test_cookbook_parameters_are_checked_before_the_server_is_asked(args, why):
+    # no server needed: the check happens before connecting
+    result = runner.invoke(app, ["query", "metro_circles_crossing_provinces", *args])
+    assert result.exit_code != 0
+    assert why in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.neo4j
+def test_an_adcode_given_to_a_string_parameter_stays_text(loaded, local_env):
+    result = runner.invoke(app, ["query", "policies_targeting_place", "-p", "place=310107",
+                                 "--format", "json"], env=local_env)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows, "the 普陀区 (上海) node is targeted by at least one plan"

@@ -159,8 +159,12 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
     from kg.store import neo4j_query as nq
 
     if list_queries:
-        for name, path in nq.cookbook().items():
-            typer.echo(f"{name:<32}{nq.describe(path)}")
+        queries = nq.cookbook()
+        width = max(map(len, queries), default=0) + 2
+        for name, path in queries.items():
+            typer.echo(f"{name:<{width}}{nq.describe(path)}")
+            for key, (kind, example) in nq.declared_params(path.read_text(encoding="utf-8")).items():
+                typer.echo(f"{'':<{width}}  --param {key}=…  ({kind}, e.g. {example})")
         return
     if not cypher:
         fail("give a Cypher query or a cookbook query name (see `citykg query --list`)")
@@ -168,7 +172,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
         fail(f"--format must be table, csv or json, not {fmt!r}")
     try:
         text = nq.resolve_query(cypher)
-        params = nq.parse_params(param)
+        params = nq.check_params(nq.declared_params(text), nq.parse_params(param))
     except nq.QueryError as exc:
         fail(str(exc))
     # The driver logs the server's notifications as long reprs; we print them as one line each.

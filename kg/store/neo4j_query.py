@@ -80,6 +80,57 @@ def resolve_query(text: str, folder: Path | None = None) -> str:
     return text
 
 
+PARAM_LINE = re.compile(r"^//\s*params:\s*(\w+)\s*\((string|integer|float)\b[^)]*?e\.g\.\s*(.+)\)\s*$")
+
+
+def declared_params(cypher: str) -> dict[str, tuple[str, str]]:
+    """The ``// params: name (type, e.g. example)`` header lines of a cookbook query.
+
+    >>> declared_params("// params: top (integer, e.g. 10)\\nMATCH (n) RETURN n LIMIT $top")
+    {'top': ('integer', '10')}
+    """
+    found = {}
+    for line in cypher.splitlines():
+        if m := PARAM_LINE.match(line.strip()):
+            found[m.group(1)] = (m.group(2), m.group(3).strip())
+    return found
+
+
+def check_params(declared: dict[str, tuple[str, str]], params: dict) -> dict:
+    """Check ``params`` against a query's declared ones; returns them typed as declared.
+
+    A string parameter keeps digits as text (an adcode), an integer one refuses ``two``.
+
+    >>> check_params({"place": ("string", "南京市")}, {"place": 310107})
+    {'place': '310107'}
+    >>> try: check_params({"top": ("integer", "10")}, {"top": "ten"})
+    ... except QueryError as exc: print(exc)
+    --param top must be an integer (e.g. 10), not 'ten'
+    """
+    if not declared:
+        return params
+    usage = ", ".join(f"{k} ({t}, e.g. {ex})" for k, (t, ex) in declared.items())
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise QueryError(f"unknown parameter(s) {', '.join(unknown)}; this query takes: {usage}")
+    missing = [k for k in declared if k not in params]
+    if missing:
+        raise QueryError(f"missing parameter(s) {', '.join(missing)}; this query takes: {usage}")
+    typed = {}
+    for key, value in params.items():
+        kind, example = declared[key]
+        if kind == "string" and not isinstance(value, (list, dict)):
+            typed[key] = value if isinstance(value, str) else json.dumps(value) if isinstance(value, bool) else str(value)
+        elif kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
+            typed[key] = value
+        elif kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            typed[key] = float(value)
+        else:
+            article = "an" if kind == "integer" else "a"
+            raise QueryError(f"--param {key} must be {article} {kind} (e.g. {example}), not {value!r}")
+    return typed
+
+
 # --- running ------------------------------------------------------------------
 
 def _plain(value):
