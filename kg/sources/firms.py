@@ -320,7 +320,7 @@ class FirmReader:
         a number column holding text is parsed again as text and converted; one with bad
         bytes, a row with extra fields or a quoted line break is parsed line by line."""
         block = b"".join(lines)
-        if _NOT_A_NUMBER.search(block):
+        if _maybe_not_a_number(block):
             return self._parse_lines(lines, first)
         try:
             block.decode("utf-8")
@@ -619,6 +619,13 @@ def _to_number(text: pd.Series) -> pd.Series:
 # A cell that is just NaN/inf: the C parser would read it as a float (NaN looking like an
 # empty cell), so such a block goes the line-by-line way, where _to_number rejects it.
 _NOT_A_NUMBER = re.compile(rb"(?im)(?:^|,)[ \t]*[+-]?(?:nan|inf(?:inity)?)[ \t]*(?=,|\r?$)")
+
+
+def _maybe_not_a_number(block: bytes) -> bool:
+    """Does a block hold a NaN/inf cell? The regex alone costs ~2 s a million rows; a plain
+    substring test first (0.1 s) leaves it only the rare blocks that spell nan or inf."""
+    low = block.lower()
+    return (b"nan" in low or b"inf" in low) and _NOT_A_NUMBER.search(block) is not None
 
 
 def _fields(line) -> list[str]:
