@@ -16,7 +16,7 @@ betweenness and PageRank (1e-9). Closeness and eigenvector are computed by both 
 both do the same work) but compared by ``benchmarks/bench_centrality.py`` and the tests.
 
 Target: citykg ≤ 2× the peer's time at 1M rows. Prints one table with both times,
-the ratio, and citykg's peak memory at each size (a fresh process each).
+the ratio, and each side's peak memory at each size (a fresh process each).
 
     .venv/bin/python benchmarks/bench_firm_network.py                # 10k, 100k, 1M
     .venv/bin/python benchmarks/bench_firm_network.py --sizes 10000  # CI smoke test
@@ -152,11 +152,12 @@ def main(argv=None):
         check_same(ours, peer, expected)
         ratio = t_ours / t_peer
         worst = max(worst, ratio) if size >= 1_000_000 or size == max(args.sizes) else worst
-        memory = "" if args.no_memory else f"{peak_rss_mb(_MEMORY_CODE.format(path=path)):.0f}"
+        memory = ["", ""] if args.no_memory else [
+            f"{peak_rss_mb(code.format(path=path)):.0f}" for code in (_MEMORY_CODE, _PEER_MEMORY)]
         rows.append([fmt_rows(size), len(ours["edges"]), f"{t_ours:.2f}", f"{t_peer:.2f}",
-                     f"{ratio:.2f}×", memory])
-    print(table(["rows", "city edges", "citykg s", "pandas+igraph s", "ratio", "citykg peak MB"],
-                rows))
+                     f"{ratio:.2f}×", *memory])
+    print(table(["rows", "city edges", "citykg s", "pandas+igraph s", "ratio", "citykg peak MB",
+                 "pandas+igraph peak MB"], rows))
     print(f"\nresults identical (rejects, edge weights and capital, strength, betweenness, "
           f"PageRank within 1e-9); "
           f"target ≤ {TARGET:.0f}× at the largest size: {worst:.2f}× "
@@ -168,6 +169,14 @@ from kg.analysis.centrality import centrality_table
 from kg.analysis.firm_network import firm_network
 g, stats = firm_network(r"{path}")
 centrality_table(g)
+"""
+
+_PEER_MEMORY = """
+import sys
+sys.path.insert(0, "benchmarks")
+from bench_firm_network import peer_run
+from kg.sources.firms import default_places
+peer_run(r"{path}", default_places())
 """
 
 if __name__ == "__main__":
