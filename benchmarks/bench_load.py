@@ -34,7 +34,7 @@ import time
 
 from common import PEAK_MB, REPO, firm_file, fmt_rows, table
 
-NAIVE_TARGET, BULK_TARGET = 50.0, 5.0
+NAIVE_TARGET, BULK_TARGET, TARGET_ROWS = 50.0, 5.0, 100_000
 
 # Path (a) in a fresh process: prints seconds, counts and the process's peak memory.
 _PATH_A = """
@@ -145,12 +145,20 @@ def main(argv=None):
     if tuning:
         print()
         print(table(["rows", "batch size", "path (a) rows/s"], tuning))
-    worst_naive = min(float(r[5][:-1]) for r in rows)
-    worst_bulk = max(float(r[6][:-1]) for r in rows)
-    print(f"\ntargets: (a) ≥ {NAIVE_TARGET:.0f}× naive: {worst_naive:.0f}× "
-          f"({'met' if worst_naive >= NAIVE_TARGET else 'NOT met'}); (b) within {BULK_TARGET:.0f}× "
-          f"of (a): {worst_bulk:.1f}× ({'met' if worst_bulk <= BULK_TARGET else 'NOT met'}); "
-          f"database restored to the plain graph")
+    # the targets are set at 100k rows and up; below that fixed costs (schema, threads,
+    # server restarts) dominate and the figures are for the scaling table only
+    judged = [r for r, size in zip(rows, args.sizes) if size >= TARGET_ROWS]
+    if not judged:
+        print(f"\n(targets apply from {fmt_rows(TARGET_ROWS)} rows; this run checked results only)")
+        return
+    worst_naive = min(float(r[5][:-1]) for r in judged)
+    worst_bulk = max(float(r[6][:-1]) for r in judged)
+    print(f"\ntargets at {', '.join(r[0] for r in judged)}: (a) ≥ {NAIVE_TARGET:.0f}× naive: "
+          f"{worst_naive:.0f}× ({'met' if worst_naive >= NAIVE_TARGET else 'NOT met'}); "
+          f"(b) within {BULK_TARGET:.0f}× of (a): {worst_bulk:.2f}× "
+          f"({'met' if worst_bulk <= BULK_TARGET else 'NOT met'}); "
+          + ("database left as bulk-loaded" if args.no_restore else
+             "database restored to the plain graph"))
 
 
 def _rate(result: dict) -> str:
