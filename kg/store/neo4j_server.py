@@ -192,7 +192,8 @@ def _set_initial_password() -> None:
         raise ServerError(f"{password_file()} is missing but {h} has been started before, so its password "
                           f"is unknown; remove {h / 'data'} (this deletes the loaded graph; `citykg load` "
                           "rebuilds it) and run `citykg neo4j install` again")
-    password = secrets.token_urlsafe(18)
+    # A leading '-' would be read as an option by neo4j-admin's command-line parser.
+    password = "k" + secrets.token_urlsafe(18)
     admin(["dbms", "set-initial-password", password])
     path = password_file()
     path.parent.mkdir(parents=True, exist_ok=True)
