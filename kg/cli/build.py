@@ -47,11 +47,27 @@ def _print_coverage(g) -> None:
     if not rows:
         return
     table = Table(title="curated coverage of clusters and metro circles")
-    for col in ("name", "label", "members", "partial", "core", "plans", "sources"):
-        table.add_column(col, no_wrap=True, justify="left" if col in ("name", "label", "core") else "right")
+    for col in ("name", "label", "members", "partial", "core", "plan scope", "tiers", "plans", "sources"):
+        table.add_column(col, no_wrap=col != "tiers",
+                         justify="left" if col in ("name", "label", "core", "tiers") else "right")
     for r in rows:
         # the full list of source ids is in coverage(); the table shows how many there are
         n_sources = len(r["sources"].split(";")) if r["sources"] else 0
         table.add_row(r["name"], r["label"], str(r["members"]), str(r["partial"]), r["core"],
-                      str(r["plans"]), str(n_sources))
-    Console(width=max(100, Console().width)).print(table)
+                      plan_scope(r), r["tiers"], str(r["plans"]), str(n_sources))
+    Console(width=max(120, Console().width)).print(table)
+
+
+def plan_scope(row: dict) -> str:
+    """``members of the scope plan/units it names``; ``n/?`` when the plan's count is unknown,
+    empty when no plan sets the scope.
+
+    >>> plan_scope({"plan_members": 30, "scope_units": 30}), plan_scope({"plan_members": 1, "scope_units": None})
+    ('30/30', '1/?')
+    >>> plan_scope({"plan_members": None, "scope_units": None})
+    ''
+    """
+    if row.get("plan_members") is None:
+        return ""
+    units = row.get("scope_units")
+    return f"{row['plan_members']}/{units if units is not None else '?'}"

@@ -427,26 +427,38 @@ def add_curated(g, data_dir: Path) -> None:
 # --- coverage ------------------------------------------------------------------------------
 
 def coverage(g) -> list[dict]:
-    """Per CityCluster and MetroCircle: members, partial members, core, plans and sources.
+    """Per CityCluster and MetroCircle: members, partial members, core, plans, sources, the
+    members of the plan that sets the scope against the number of units that plan names, and
+    the plan tiers of the memberships.
+
+    ``scope_plan`` / ``scope_units`` are node properties (``data/nodes/clusters.csv``);
+    ``plan_members`` counts the members whose row cites ``scope_plan``; ``tiers`` is
+    ``tier count`` per distinct ``tier`` of a MEMBER_OF, in first-seen order.
 
     >>> from kg.model.graph import new_graph, add_node, add_rel
     >>> g = new_graph()
-    >>> add_node(g, "metro:x", ["MetroCircle"], name="X都市圈")
+    >>> add_node(g, "metro:x", ["MetroCircle"], name="X都市圈", scope_plan="p", scope_units=3)
     >>> add_node(g, "1", ["Place", "City"], name="甲市"); add_node(g, "2", ["Place", "City"], name="乙市")
     >>> _ = add_rel(g, "1", "metro:x", "CORE_OF", source_id="p", year=2021)
-    >>> _ = add_rel(g, "2", "metro:x", "MEMBER_OF", source_id="p", year=2021, partial=True)
-    >>> coverage(g)[0]["members"], coverage(g)[0]["partial"], coverage(g)[0]["core"]
-    (1, 1, '甲市')
+    >>> _ = add_rel(g, "2", "metro:x", "MEMBER_OF", source_id="p", year=2021, partial=True, tier="核心区")
+    >>> row = coverage(g)[0]
+    >>> row["members"], row["partial"], row["core"], row["plan_members"], row["scope_units"], row["tiers"]
+    (1, 1, '甲市', 1, 3, '核心区 1')
     """
     rows = []
     for label in (schema.CITY_CLUSTER, schema.METRO_CIRCLE):
         for key, data in sorted(((k, d) for k, d in g.nodes(data=True) if label in d["labels"])):
             members, partial, cores, plans, sources = set(), set(), [], [], set()
+            in_plan, tiers = set(), defaultdict(set)
             for u, _, e in g.in_edges(key, data=True):
                 if e["type"] == schema.MEMBER_OF:
                     members.add(u)
                     if e.get("partial"):
                         partial.add(u)
+                    if data.get("scope_plan") and e.get("source_id") == data["scope_plan"]:
+                        in_plan.add(u)
+                    if e.get("tier"):
+                        tiers[e["tier"]].add(u)
                 elif e["type"] == schema.CORE_OF:
                     cores.append(g.nodes[u]["name"])
                 elif e["type"] == schema.TARGETS:
@@ -457,5 +469,9 @@ def coverage(g) -> list[dict]:
             rows.append({"id": key, "label": label, "name": data.get("name"),
                          "members": len(members), "partial": len(partial),
                          "core": ";".join(sorted(set(cores))), "plans": len(plans),
-                         "sources": ";".join(sorted(s for s in sources if s))})
+                         "sources": ";".join(sorted(s for s in sources if s)),
+                         "scope_plan": data.get("scope_plan", ""),
+                         "plan_members": len(in_plan) if data.get("scope_plan") else None,
+                         "scope_units": data.get("scope_units"),
+                         "tiers": "; ".join(f"{t} {len(m)}" for t, m in tiers.items())})
     return rows
