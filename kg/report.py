@@ -104,16 +104,25 @@ def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Lin
 
 
 def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
-               progress: Callable[[str], None] = log.info, graph=None) -> ReportResult:
-    """Run every step and write ``out/index.html`` (``graph``: an already built graph)."""
+               progress: Callable[[str], None] = log.info, graph=None,
+               force: bool = False) -> ReportResult:
+    """Run every step and write ``out/index.html`` (``graph``: an already built graph).
+
+    ``out`` must be new, empty or (with ``force``) a previous report (``kg.store.outdir``)."""
+    import shutil
+
     from kg.build import build_graph, write_build
+    from kg.store.outdir import check_replace, write_marker
     from kg.viz.report_page import read_sources, write_index
 
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"curated data folder {data_dir} does not exist")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_replace(out, "report", force)
+    if out.exists():
+        shutil.rmtree(out)       # a previous report: check_replace saw that citykg wrote every file
+    out.mkdir(parents=True)
     progress("building the graph")
     g = graph if graph is not None else build_graph(data_dir, progress=progress)
     progress("validating and writing the build files")
@@ -134,4 +143,5 @@ def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
                         neo4j_status=status, neo4j_ok=ok, browser_url=_browser_url() if ok else "",
                         sources=read_sources(data_dir), notes=notes,
                         built_at=build_report.get("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")))
+    write_marker(out, "report")
     return ReportResult(index, views, analyses, status, notes)

@@ -94,22 +94,51 @@ def test_add_rel_refuses_the_same_unsourced_fact(jiangsu):
 
 def test_write_build_refuses_a_broken_graph_and_keeps_the_old_build(jiangsu, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "graph.ttl").write_text("previous build", encoding="utf-8")
+    write_build(jiangsu, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     del jiangsu.nodes["320100"]["adcode"]
     with pytest.raises(BuildError, match=r"南京市 \(320100\): a Place has exactly one adcode"):
-        write_build(jiangsu, out)
-    assert [p.name for p in out.iterdir()] == ["graph.ttl"]
-    assert (out / "graph.ttl").read_text(encoding="utf-8") == "previous build"
+        write_build(jiangsu, out, force=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left behind
 
 
-def test_write_build_replaces_the_old_build_when_valid(jiangsu, tmp_path):
+def test_write_build_replaces_the_old_build_only_with_force(jiangsu, tmp_path):
+    from kg.store.outdir import OutputDirError
+
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("previous build", encoding="utf-8")
-    report = write_build(jiangsu, out)
+    write_build(jiangsu, out)
+    (out / "nodes.csv").write_text("stale", encoding="utf-8")
+    with pytest.raises(OutputDirError, match="--force"):
+        write_build(jiangsu, out)
+    report = write_build(jiangsu, out, force=True)
     assert report["validation"] == {"conforms": True, "violations": []}
     names = {p.name for p in out.iterdir()}
-    assert "stale.txt" not in names
-    assert {"graph.ttl", "nodes.csv", "relationships.csv", "build_report.json"} <= names
+    assert {"graph.ttl", "nodes.csv", "relationships.csv", "build_report.json", ".citykg-output"} <= names
+    assert (out / "nodes.csv").read_text(encoding="utf-8") != "stale"
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_write_build_never_deletes_a_folder_it_did_not_write(jiangsu, tmp_path, force):
+    from kg.store.outdir import OutputDirError
+
+    out = tmp_path / "mine"
+    (out / "thesis").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    (out / "thesis" / "ch1.md").write_text("chapter 1", encoding="utf-8")
+    with pytest.raises(OutputDirError, match="not written by citykg"):
+        write_build(jiangsu, out, force=force)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert (out / "thesis" / "ch1.md").read_text(encoding="utf-8") == "chapter 1"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "thesis"]
+
+
+def test_a_file_added_to_a_previous_build_blocks_its_replacement(jiangsu, tmp_path):
+    from kg.store.outdir import OutputDirError
+
+    out = tmp_path / "out"
+    write_build(jiangsu, out)
+    (out / "my-query.cypher").write_text("MATCH (n) RETURN n", encoding="utf-8")
+    with pytest.raises(OutputDirError, match="my-query.cypher"):
+        write_build(jiangsu, out, force=True)
+    assert (out / "my-query.cypher").exists() and (out / "nodes.csv").exists()

@@ -43,6 +43,13 @@ def _run(kind: str, build: Path | None, neo4j: bool, writer, **kwargs) -> None:
     from kg.build import BuildError
     from kg.store.neo4j_server import ServerError
 
+    from kg.store.outdir import OutputDirError, check_add, write_marker
+
+    out = Path(kwargs["out"])
+    try:
+        check_add(out, "analysis")      # a new or empty folder, or an earlier analysis folder
+    except OutputDirError as exc:
+        fail(str(exc))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   transient=True) as bar:
         task = bar.add_task("reading the graph", total=None)
@@ -52,6 +59,7 @@ def _run(kind: str, build: Path | None, neo4j: bool, writer, **kwargs) -> None:
             written = writer(g, **kwargs)
         except (ScopeError, EmptyScope, ServerError, BuildError, FileNotFoundError, ValueError) as exc:
             fail(str(exc))
+    write_marker(out, "analysis")
     title, page = written[0]
     typer.echo(f"{title}: {page}")
     typer.echo(f"{len(written) - 1} more files in {page.parent}")

@@ -10,22 +10,29 @@ from kg.cli import app, fail
 
 @app.command()
 def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the build files."),
-          data: Path = typer.Option(None, "--data", help="Curated data folder (default: data/).")):
+          data: Path = typer.Option(None, "--data", help="Curated data folder (default: data/)."),
+          force: bool = typer.Option(False, "--force", help="Replace a previous build in --out "
+                                     "(never a folder citykg did not write).")):
     """Build the graph from packaged sources + data/, validate it (SHACL) and write
     nodes.csv, relationships.csv, graph.ttl, graph.graphml and build_report.json."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kg.build import BuildError, build_graph, write_build
     from kg.paths import DATA
+    from kg.store.outdir import OutputDirError, check_replace
 
+    try:
+        check_replace(out, "build", force)      # before the work, so a refusal costs nothing
+    except OutputDirError as exc:
+        fail(str(exc))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   transient=True) as bar:
         task = bar.add_task("building the graph", total=None)
         try:
             g = build_graph(data or DATA, progress=lambda s: bar.update(task, description=s))
             bar.update(task, description="validating and writing")
-            report = write_build(g, out)
-        except (BuildError, ValueError, FileNotFoundError) as exc:
+            report = write_build(g, out, force=force)
+        except (BuildError, ValueError, FileNotFoundError) as exc:   # OutputDirError is a ValueError
             fail(str(exc))
     typer.echo(f"built {report['nodes']} nodes and {report['relationships']} relationships "
                f"into {out}/")

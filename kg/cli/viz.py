@@ -59,6 +59,13 @@ def viz(scope: str = typer.Option("national", "--scope",
         fail(f"--size-by {size_by!r} is not a centrality; choose one of {', '.join(MEASURES)}")
     if out is not None and out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out {out}: the view is an HTML page; give a file name ending in .html")
+    from kg.store.outdir import OutputDirError, check_overwrite_page
+
+    try:
+        if out is not None:
+            check_overwrite_page(out)     # before the work, so a refusal costs nothing
+    except OutputDirError as exc:
+        fail(str(exc))
     g = load_graph(build)
     try:
         chosen = ego_scope(g, ego, depth) if ego else resolve_scope(g, scope)
@@ -66,5 +73,8 @@ def viz(scope: str = typer.Option("national", "--scope",
     except (ScopeError, EmptyView) as exc:
         fail(str(exc))
     out = out or Path("views") / f"{_slug(chosen.key or 'national')}.html"
-    write_html(view, out)
+    try:
+        write_html(view, out)
+    except OutputDirError as exc:
+        fail(str(exc))
     typer.echo(f"wrote {out} ({len(view.nodes)} nodes, {len(view.edges)} edges): {view.title}")
