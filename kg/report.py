@@ -41,12 +41,11 @@ class ReportResult:
 def load_into_neo4j(g) -> tuple[bool, str]:
     """Load ``g`` into the Neo4j server when one answers; (ok, what happened).
 
-    Loading MERGEs, so it never deletes: when the database holds more than this build
-    (an older build, firm data), the status says so and how to replace it.
+    The load converges (``kg.store.neo4j_load``): afterwards the database holds exactly this
+    build, plus any firm layer from `citykg firms import`.
     """
     from neo4j.exceptions import DriverError, Neo4jError
 
-    from kg.model.graph import counts
     from kg.store import neo4j_load, neo4j_server
 
     try:
@@ -54,18 +53,16 @@ def load_into_neo4j(g) -> tuple[bool, str]:
     except neo4j_server.ServerError as exc:
         return False, f"not loaded into Neo4j: {exc}"
     try:
-        neo4j_load.load_graph(driver, g, progress=False)
-        now = neo4j_load.database_counts(driver)
+        done = neo4j_load.load_graph(driver, g, progress=False)
     except (Neo4jError, DriverError, neo4j_load.LoadError) as exc:
         return False, f"loading into Neo4j failed: {exc}"
     finally:
         driver.close()
     uri = neo4j_server.connection_settings()["uri"]
     status = f"loaded {len(g):,} nodes and {g.number_of_edges():,} relationships into Neo4j at {uri}"
-    extra = now["nodes"] - counts(g)["nodes"]
-    if extra > 0:
-        status += (f"; the database holds {extra:,} more nodes than this build (earlier loads); "
-                   f"`citykg load --clear` replaces them")
+    if done.get("pruned_nodes") or done.get("pruned_relationships"):
+        status += (f"; removed {done['pruned_nodes']:,} nodes and {done['pruned_relationships']:,} "
+                   "relationships that this build no longer has")
     return True, status
 
 

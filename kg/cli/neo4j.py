@@ -146,6 +146,9 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
     typer.echo(f"loaded {done['nodes']} nodes and {done['relationships']} relationships in "
                f"{time.monotonic() - t0:.1f} s; the database now holds {now['nodes']} nodes and "
                f"{now['relationships']} relationships")
+    if done.get("pruned_nodes") or done.get("pruned_relationships") or done.get("dropped_labels"):
+        typer.echo(f"removed what the build no longer has: {done['pruned_nodes']} nodes, "
+                   f"{done['pruned_relationships']} relationships, {done['dropped_labels']} labels")
 
 
 @app.command()
