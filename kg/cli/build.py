@@ -57,7 +57,7 @@ def _print_coverage(g) -> None:
         n_sources = len(r["sources"].split(";")) if r["sources"] else 0
         table.add_row(r["name"], r["label"], str(r["members"]), str(r["partial"]), r["tiers"],
                       r["core"], r["endorsed"], str(r["plans"]), str(n_sources))
-    console = Console(width=max(100, Console().width))
+    console = Console(width=max(150, Console().width))
     console.print(table)
     endorsed = [r for r in rows if r["endorsed"]]
     gaps = endorsed_gaps(rows)
