@@ -35,6 +35,7 @@ def break_facts(g):
     g.add_edge("320102", "cluster:test", key="CORE_OF|t", type="CORE_OF", **PROVENANCE)
     g.add_edge("320102", "320104", key="BELONGS_TO", type="BELONGS_TO")
     g.add_edge("320500", "320000", key="FOO|t", type="FOO", **PROVENANCE)
+    g.add_edge("320500", "cluster:test", key="CORE_OF|tier", type="CORE_OF", tier="核心区", **PROVENANCE)
     return g
 
 
@@ -52,6 +53,7 @@ EXPECTED = {
     "玄武区 (320102): a County BELONGS_TO exactly one unit",
     "苏州市 (320500) -FOO-> 江苏省 (320000): an asserted relationship has one known relationship type",
     "FOO: not a relationship type of the schema",
+    "苏州市 (320500) -CORE_OF-> 测试城市群 (cluster:test): only a MEMBER_OF relationship has a tier",
 }
 
 

@@ -44,21 +44,30 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
 
 
 def _print_coverage(g) -> None:
-    """The curated coverage of every city cluster and metro circle, as a table."""
+    """The curated coverage of every city cluster and metro circle, as a table, then the
+    NDRC-endorsed metro circles that lack their core or members."""
     from rich.console import Console
     from rich.table import Table
 
-    from kg.sources.curated import coverage
+    from kg.sources.curated import coverage, endorsed_gaps
 
     rows = coverage(g)
     if not rows:
         return
     table = Table(title="curated coverage of clusters and metro circles")
-    for col in ("name", "label", "members", "partial", "core", "plans", "sources"):
-        table.add_column(col, no_wrap=True, justify="left" if col in ("name", "label", "core") else "right")
+    columns = ("name", "label", "members", "partial", "tiers", "core", "endorsed", "plans", "sources")
+    for col in columns:
+        table.add_column(col, no_wrap=True,
+                         justify="left" if col in ("name", "label", "tiers", "core", "endorsed") else "right")
     for r in rows:
         # the full list of source ids is in coverage(); the table shows how many there are
         n_sources = len(r["sources"].split(";")) if r["sources"] else 0
-        table.add_row(r["name"], r["label"], str(r["members"]), str(r["partial"]), r["core"],
-                      str(r["plans"]), str(n_sources))
-    Console(width=max(100, Console().width)).print(table)
+        table.add_row(r["name"], r["label"], str(r["members"]), str(r["partial"]), r["tiers"],
+                      r["core"], r["endorsed"], str(r["plans"]), str(n_sources))
+    console = Console(width=max(150, Console().width))
+    console.print(table)
+    endorsed = [r for r in rows if r["endorsed"]]
+    gaps = endorsed_gaps(rows)
+    typer.echo(f"NDRC-endorsed metro circles: {len(endorsed)} listed, "
+               f"{len(endorsed) - len(gaps)} with one core and members"
+               + ("" if not gaps else "; incomplete: " + "; ".join(gaps)))
