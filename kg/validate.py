@@ -82,9 +82,13 @@ def validation_results(g: nx.MultiDiGraph, engine: str = "fast", full: bool = Fa
 
 
 def pyshacl_results(report: Graph) -> list[Result]:
-    """pySHACL's results graph as ``Result``s in light terms."""
+    """pySHACL's results graph as ``Result``s in light terms (top-level results: the
+    ``sh:detail`` results pySHACL nests under an sh:node failure are left out)."""
     out = []
+    details = set(report.objects(None, SH.detail))
     for r in report.subjects(RDF.type, SH.ValidationResult):
+        if r in details:
+            continue
         path = report.value(r, SH.resultPath)
         if isinstance(path, BNode):
             path = ("^", str(report.value(path, SH.inversePath)))
