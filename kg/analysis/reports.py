@@ -241,7 +241,11 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
         "## Pairs: similarity and significance",
         f"Of {int((pairs['shared'] > 0).sum())} pairs sharing an industry, {n_sig} share more than a "
         f"degree-preserving null model gives (curveball, {samples} samples, seed {seed}, "
-        "normal-approximation p with Benjamini–Hochberg q < 0.05, and an empirical p ≤ 0.05). A pair can be similar without being significant when the "
+        "Benjamini–Hochberg q < 0.05 on the empirical permutation p-values; with "
+        f"{int((pairs['shared'] > 0).sum())} pairs the smallest reachable q is "
+        f"{int((pairs['shared'] > 0).sum()) / (samples + 1):.3g}, so `--samples` "
+        f"{nullmodel.min_samples(int((pairs['shared'] > 0).sum()))} or more is needed for a pair to "
+        "pass). A pair can be similar without being significant when the "
         "shared industries are ones nearly everyone lists.",
         md_table(pairs.sort_values(["jaccard", "a", "b"], ascending=[False, True, True]).head(20)
                  [["a_name", "b_name", "shared", "jaccard", "cosine", "expected", "z",
