@@ -76,8 +76,11 @@ def check(table, need: str, min_rows: int = 1) -> np.ndarray:
     return x
 
 
-def frame(values: np.ndarray, like: pd.DataFrame, kind: str, index_kind: str) -> pd.DataFrame:
-    """A result table with ``like``'s labels and attrs saying what it was computed from."""
-    out = pd.DataFrame(values, index=getattr(like, "index", None), columns=getattr(like, "columns", None))
+def frame(values: np.ndarray, like: pd.DataFrame, kind: str, index_kind: str,
+          square: bool = False) -> pd.DataFrame:
+    """A result table with ``like``'s labels (rows × rows if ``square``) and attrs saying
+    what it was computed from."""
+    rows = getattr(like, "index", None)
+    out = pd.DataFrame(values, index=rows, columns=rows if square else getattr(like, "columns", None))
     out.attrs.update({"input": kind, "index": index_kind})
     return out
