@@ -47,11 +47,16 @@ def viz(scope: str = typer.Option("national", "--scope",
                                          "betweenness, closeness or eigenvector."),
         out: Path = typer.Option(None, "--out", help="HTML file to write (default: views/<scope>.html)."),
         build: Path = typer.Option(None, "--build",
-                                   help="Read a build folder (from `citykg build`) instead of building.")):
+                                   help="Read a build folder (from `citykg build`) instead of building."),
+        as_of: int = typer.Option(None, "--as-of", min=1949, max=2100,
+                                  help="Reference year of a grouping's members: the latest plan in "
+                                       "force that year (default: the latest year in the data)."),
+        plan: str = typer.Option(None, "--plan", help="Show a grouping's members as this one plan "
+                                                      "lists them (e.g. policy:yrd-cluster-plan-2016).")):
     """Write an interactive view (pyvis, works offline): nodes placed by their coordinates,
     coloured by type, sized by a centrality; hover for facts and sources; filter by type."""
     from kg.viz.pyvis_html import write_html
-    from kg.viz.scope import ScopeError, ego_scope, resolve_scope
+    from kg.viz.scope import ScopeError, ego_scope, resolve_scope, with_reference
     from kg.viz.sizing import MEASURES
     from kg.viz.views import EmptyView, make_view
 
@@ -68,7 +73,8 @@ def viz(scope: str = typer.Option("national", "--scope",
         fail(str(exc))
     g = load_graph(build)
     try:
-        chosen = ego_scope(g, ego, depth) if ego else resolve_scope(g, scope)
+        chosen = (ego_scope(g, ego, depth) if ego
+                  else with_reference(g, resolve_scope(g, scope), as_of, plan))
         view = make_view(g, chosen, size_by=size_by)
     except (ScopeError, EmptyView) as exc:
         fail(str(exc))
