@@ -75,6 +75,38 @@ def test_good_files_load(backbone, tmp_path):
     assert g.has_edge("320413", "metro:nanjing")
 
 
+TIER_HEAD = REL_HEAD.replace(",counties,", ",counties,tier,")
+
+
+def test_tier_passes_through_to_the_membership(backbone, tmp_path):
+    g = backbone.copy()
+    write_data(tmp_path, "MEMBER_OF,镇江市/句容市,,metro:nanjing,,false,,主要包括,policy:nj-plan-2021,,2021,"
+                         "南京都市圈主要包括:江苏省南京市、镇江市京口区、润州区、丹徒区和句容市,true\n"
+                         # a quote in traditional script names the tier in its own script
+                         "MEMBER_OF,321100,镇江市,metro:nanjing,,false,,规划范围,policy:nj-plan-2021,,2021,"
+                         "規劃範圍拓展到南京、鎮江等8市全域,true\n")
+    (tmp_path / "relations" / "rels.csv").write_text(
+        TIER_HEAD + (tmp_path / "relations" / "rels.csv").read_text(encoding="utf-8").split("\n", 1)[1],
+        encoding="utf-8")
+    add_curated(g, tmp_path)
+    assert g.edges["321183", "metro:nanjing", "MEMBER_OF|policy:nj-plan-2021"]["tier"] == "主要包括"
+    assert g.edges["321100", "metro:nanjing", "MEMBER_OF|policy:nj-plan-2021"]["tier"] == "规划范围"
+
+
+def test_tier_only_on_member_of_and_in_the_quote(backbone, tmp_path):
+    write_data(tmp_path, "")
+    (tmp_path / "relations" / "rels.csv").write_text(
+        TIER_HEAD +
+        "CORE_OF,320100,南京市,metro:nanjing,,,,核心区,policy:nj-plan-2021,,2021,以南京为核心区,true\n"
+        "MEMBER_OF,321100,镇江市,metro:nanjing,,false,,紧密圈,policy:nj-plan-2021,,2021,镇江是辐射区,true\n"
+        "MEMBER_OF,321000,扬州市,metro:nanjing,,false,,紧密圈,policy:nj-plan-2021,,2021,,true\n",
+        encoding="utf-8")
+    fails_with(backbone.copy(), tmp_path,
+               "rels.csv:2: tier '核心区' on CORE_OF: only MEMBER_OF has a tier",
+               "rels.csv:3: tier '紧密圈' is not in the quote (use the plan's own words)",
+               "rels.csv:4: tier '紧密圈' needs the quote that names it")
+
+
 def test_unknown_place(backbone, tmp_path):
     write_data(tmp_path, GOOD_REL + "MEMBER_OF,南京府,,metro:nanjing,,,,policy:nj-plan-2021,,2021,,false\n")
     fails_with(backbone.copy(), tmp_path, "relations/rels.csv:3: head: unknown place name '南京府'")
@@ -158,11 +190,17 @@ def test_every_cluster_has_a_plan_and_three_members(graph):
 
 
 def test_every_metro_circle_has_exactly_one_core(graph):
+    """Exactly one core, except 厦漳泉 (endorsed, but its scope text and core were not found:
+    the node is there, its members are not, and the build's coverage lists it as a gap)."""
     circles = dict(nodes_with(graph, schema.METRO_CIRCLE))
-    assert len(circles) >= 14
+    assert len(circles) >= 24
+    coreless = set()
     for key, data in circles.items():
         cores = [u for u, _, d in graph.in_edges(key, data=True) if d["type"] == schema.CORE_OF]
-        assert len(cores) == 1, f"{data['name']}: cores {cores}"
+        assert len(cores) <= 1, f"{data['name']}: cores {cores}"
+        if not cores:
+            coreless.add(key)
+    assert coreless == {"metro:xiamen-zhangzhou-quanzhou"}
     assert [u for u, _, d in graph.in_edges("metro:nanjing", data=True) if d["type"] == "CORE_OF"] == ["320100"]
 
 
