@@ -194,6 +194,9 @@ def _breakers(rng: random.Random, g):
         else:
             g.edges[u, v, k][name] = value
 
+    def relabel(node, change):
+        g.nodes[node]["labels"] = change(g.nodes[node]["labels"])
+
     def add(u, v, typ, **props):
         g.add_edge(u, v, key=f"{typ}|gen{rng.random()}", type=typ, **props)
 
@@ -203,9 +206,10 @@ def _breakers(rng: random.Random, g):
         lambda: g.nodes[pick(places)].update(adcode=pick(["3201", "32010a", 320100, "３２０１００"])),
         lambda: g.nodes[pick(places)].update(adcode=[g.nodes[pick(places)]["adcode"], "320999"]),
         lambda: g.nodes[pick(places)].pop("name", None),
-        lambda: g.nodes[pick(cities)]["labels"].remove("City"),
-        lambda: g.nodes[pick(counties)]["labels"].append("City"),
-        lambda: g.nodes[pick(counties)]["labels"].append("Province"),
+        # new lists, never in-place edits: graph.copy() shares the session graph's label lists
+        lambda: relabel(pick(cities), lambda labels: [x for x in labels if x != "City"]),
+        lambda: relabel(pick(counties), lambda labels: [*labels, "City"]),
+        lambda: relabel(pick(counties), lambda labels: [*labels, "Province"]),
         lambda: g.nodes[pick(other)].update(id=pick(["no colon", "x:", "Bad:id", ["a:b", "c:d"]])),
         lambda: g.nodes[pick(other)].pop("name", None),
         lambda: edge_prop("source_id", None),
