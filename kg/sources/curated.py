@@ -64,6 +64,8 @@ LIST_COLUMNS = ("aliases", "counties", "labels")
 BOOL_COLUMNS = ("partial", "checked")
 SLUG = re.compile(r"[a-z]+:[a-z0-9][a-z0-9._-]*")
 NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+DATE_COLUMNS = ("endorsed",)
 YEAR_RANGE = (1949, 2100)
 
 
@@ -165,6 +167,11 @@ def parse_value(column: str, text: str):
         return text.lower() == "true"
     if column in ("year", "valid_from", "valid_to") or column.endswith("_year"):
         return parse_year(text)
+    if column in DATE_COLUMNS or column.endswith("_date"):
+        # a date as precise as the source gives it (2023, 2022-12, 2021-02-02): always text
+        if not DATE.fullmatch(text):
+            raise ValueError(f"{column} must be a date YYYY, YYYY-MM or YYYY-MM-DD, not {text!r}")
+        return text
     if NUMBER.fullmatch(text):
         return float(text) if "." in text else int(text)
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):

@@ -251,7 +251,7 @@ def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
 # --- convergence ------------------------------------------------------------------
 
 # The firm layer (citykg firms import) is not part of a build: a prune leaves it alone.
-NOT_FIRM = f"NOT (n:{schema.ORGANIZATION} AND n.firm_id IS NOT NULL)"
+NOT_FIRM = f"NOT (n:{schema.ORGANIZATION} AND 'firm_id' IN keys(n))"  # keys(): no warning when no firm exists
 
 
 def _stale(session, g: nx.MultiDiGraph):
