@@ -35,6 +35,7 @@ import pandas as pd
 
 from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
+from kg.model.statistics import statistic_value
 from kg.analysis import networks
 from kg.analysis.scope import AnalysisScope, analysis_scope
 
@@ -184,7 +185,7 @@ def location_quotients(g: nx.MultiDiGraph) -> pd.DataFrame:
     rows = []
     for u, v, d in rels_of(g, schema.SPECIALIZES_IN):
         value, unit, year = d.get("output_value"), str(d.get("unit", "")), d.get("year")
-        gdp = g.nodes[u].get(f"gdp_{year}")
+        gdp = statistic_value(g, u, "gdp", year) if year is not None else None
         if value is None or gdp is None or not unit.startswith("亿元"):
             continue
         rows.append({"place": u, "name": g.nodes[u].get("name"), "industry": v,
