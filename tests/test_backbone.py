@@ -180,3 +180,16 @@ def test_bad_corrections_name_file_and_line(tmp_path, body, message):
     with pytest.raises(CorrectionsError) as exc:
         read_units(path)
     assert any(e.startswith(f"corrections/{message}") for e in exc.value.errors), exc.value.errors
+
+
+def test_corrections_file_in_gbk_or_without_a_column_is_refused(tmp_path):
+    from kg.sources.admin import CorrectionsError
+
+    (tmp_path / "corrections").mkdir()
+    path = tmp_path / "corrections" / "backbone.csv"
+    path.write_bytes("action,adcode,name,parent,source_id,note\nadd,500105,江北区,500000,x,\n".encode("gbk"))
+    with pytest.raises(CorrectionsError, match=r"corrections/backbone.csv:2: the file is not UTF-8"):
+        read_units(path)
+    path.write_text("action,adcode,name,source_id\n", encoding="utf-8")
+    with pytest.raises(CorrectionsError, match=r"corrections/backbone.csv:1: missing column\(s\) parent, note"):
+        read_units(path)

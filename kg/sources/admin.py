@@ -157,31 +157,20 @@ def read_corrections(path: Path, sources_csv: Path | None = None) -> list[Correc
     """The rows of a corrections file (``action,adcode,name,parent,source_id,note``), checked:
     a known action, a six-digit adcode, a name, a six-digit parent for ``add``, and a
     ``source_id`` listed in ``sources_csv`` (when given). Raises ``CorrectionsError``."""
-    from kg.sources.statistics import decode
+    from kg.sources.curated import read_rows
 
     path = Path(path)
-    name = f"{path.parent.name}/{path.name}"
-    text, problem = decode(path.read_bytes(), name)
-    if problem:
-        raise CorrectionsError([problem])
+    errors: list[str] = []
     known = None
     if sources_csv is not None and Path(sources_csv).exists():
-        src_text, _ = decode(Path(sources_csv).read_bytes(), "sources.csv")
-        known = {r.get("source_id", "") for r in csv.DictReader(io.StringIO(src_text or ""))}
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in CORRECTION_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise CorrectionsError([f"{name}:1: missing column(s) {', '.join(missing)} "
-                                f"(expected {','.join(CORRECTION_COLUMNS)})"])
-    rows, errors, seen = [], [], {}
-    for cells in reader:
-        where = f"{name}:{reader.line_num}"
-        if None in cells:
-            errors.append(f"{where}: more cells than header columns")
-            continue
-        c = {k: (v or "").strip() for k, v in cells.items()}
-        if not any(c.values()):
-            continue
+        known = {r.get("source_id") for r in read_rows(Path(sources_csv), Path(sources_csv).parent,
+                                                        ("source_id",), errors)}
+    file_rows = read_rows(path, path.parent.parent, CORRECTION_COLUMNS, errors)
+    if errors:
+        raise CorrectionsError(errors)
+    rows, seen = [], {}
+    for row in file_rows:
+        where, c = row.where, row.cells
         bad = []
         if c["action"] not in ACTIONS:
             bad.append(f"action {c['action']!r} is not one of {', '.join(ACTIONS)}")
@@ -197,7 +186,7 @@ def read_corrections(path: Path, sources_csv: Path | None = None) -> list[Correc
             bad.append(f"source_id {c['source_id']!r} is not in sources.csv")
         if c["adcode"] in seen:
             bad.append(f"adcode {c['adcode']} is corrected twice (first at line {seen[c['adcode']]})")
-        seen.setdefault(c["adcode"], reader.line_num)
+        seen.setdefault(c["adcode"], where.rsplit(":", 1)[1])
         errors += [f"{where}: {b}" for b in bad]
         if not bad:
             rows.append(Correction(c["action"], c["adcode"], c["name"], c["parent"], c["source_id"],

