@@ -223,13 +223,17 @@ def test_every_industry_alias_maps_to_one_node(graph):
     assert industry(graph, "生物醫藥") == industry(graph, "生物医药") == "industry:biomedicine"
 
 
-def test_statistics_are_on_the_places(graph):
+def test_statistics_are_facts_of_the_places(graph):
+    from kg.model.statistics import statistic
+
     stats = rows("statistics.csv")
     assert len(stats) >= 14
-    assert graph.nodes["440307"]["gdp_2024"] == pytest.approx(5901.27)
+    assert statistic(graph, "440307", "gdp", 2024)["value"] == pytest.approx(5901.27)
     for row in stats:
         value = float(row["value"])
-        assert graph.nodes[row["adcode"]][f"{row['indicator']}_{row['year']}"] == pytest.approx(value)
+        fact = statistic(graph, row["adcode"], row["indicator"], int(row["year"]))
+        assert fact["value"] == pytest.approx(value)
+        assert (fact["unit"], fact["source_id"], fact["quote"]) == (row["unit"], row["source_id"], row["quote"])
         shown = row["value"][:-2] if row["value"].endswith(".0") else row["value"]
         assert shown in row["quote"], row              # the figure is in the sentence quoted
 

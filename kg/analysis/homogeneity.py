@@ -35,6 +35,7 @@ import pandas as pd
 
 from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
+from kg.model.statistics import statistic_value
 from kg.analysis import networks
 from kg.analysis.scope import AnalysisScope, analysis_scope
 
@@ -202,14 +203,14 @@ def location_quotients(g: nx.MultiDiGraph) -> pd.DataFrame:
     outputs = _outputs(g)
     rows = []
     for (u, v, year), (value, unit) in sorted(outputs.items()):
-        gdp = g.nodes[u].get(f"gdp_{year}")
+        gdp = statistic_value(g, u, "gdp", year)
         row = {"place": u, "name": g.nodes[u].get("name"), "industry": v,
                "industry_name": g.nodes[v].get("name"), "year": year, "output": value,
                "gdp": gdp, "reference": None, "reference_name": None, "reference_output": None,
                "reference_gdp": None, "lq": np.nan, "why": ""}
         ref = hier.parent.get(u)
         while ref is not None:
-            ref_out, ref_gdp = outputs.get((ref, v, year)), g.nodes[ref].get(f"gdp_{year}")
+            ref_out, ref_gdp = outputs.get((ref, v, year)), statistic_value(g, ref, "gdp", year)
             if ref_out is not None and ref_gdp is not None and ref_out[1] == unit:
                 break
             ref = hier.parent.get(ref)
@@ -219,7 +220,7 @@ def location_quotients(g: nx.MultiDiGraph) -> pd.DataFrame:
             row["why"] = (f"no unit containing {row['name']} has both its {year} GDP and its "
                           f"{year} output of {row['industry_name']} ({unit}) in the graph")
         else:
-            ref_value, ref_gdp = outputs[(ref, v, year)][0], float(g.nodes[ref][f"gdp_{year}"])
+            ref_value, ref_gdp = outputs[(ref, v, year)][0], float(statistic_value(g, ref, "gdp", year))
             row.update(reference=ref, reference_name=g.nodes[ref].get("name"),
                        reference_output=ref_value, reference_gdp=ref_gdp,
                        lq=(value / float(gdp)) / (ref_value / ref_gdp))

@@ -6,7 +6,8 @@ The format is described in ``data/README.md``. In short:
 - ``nodes/*.csv``: nodes that are not administrative units (clusters, metro circles, new
   areas, policies ...) and extra labels on places (a ``NewCenter`` district);
 - ``relations/*.csv``: relationships, each with ``source_id`` and ``year``;
-- ``statistics.csv`` (optional): indicator values put on places as ``<indicator>_<year>``.
+- ``statistics.csv`` and ``statistics/*.csv`` (optional): indicator values, each a
+  ``Statistic`` node linked from its place (``kg.model.statistics``).
 
 Loading runs in three steps, so that a bad file never leaves a half-loaded graph:
 *read* (CSV rows with their file and line), *check* (resolve every place, validate
@@ -53,10 +54,11 @@ from pathlib import Path
 from kg.model import schema
 from kg.model.graph import add_node, add_rel
 from kg.model.resolve import AmbiguousPlace, PlaceIndex, PlaceError
+from kg.model.statistics import add_statistic
 
 SEP = ";"
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "year", "kind", "url_or_ref", "note")
-SOURCE_KINDS = ("plan", "official-report", "article", "package")
+SOURCE_KINDS = ("plan", "official-report", "article", "package", "dataset")
 NODE_COLUMNS = ("id", "place", "labels", "name", "name_en", "aliases")
 REL_COLUMNS = ("type", "head", "head_name", "tail", "tail_name")
 PROVENANCE_COLUMNS = ("source_id", "source_title", "year", "quote", "checked", "note")
@@ -398,13 +400,11 @@ def check_all(g, data_dir: Path) -> Curated:
     rel_rows = [row for path in sorted((data_dir / "relations").glob("*.csv"))
                 for row in read_rows(path, data_dir, ("type", "head", "tail"), errors)]
     out.rels = [spec for row in rel_rows if (spec := checker.check_rel(row))]
-    if (data_dir / "statistics.csv").exists():
-        # statistics.csv has its own cell-by-cell checker (kg.sources.statistics)
-        from kg.sources.statistics import check_statistics
+    # statistics.csv and statistics/*.csv have their own cell-by-cell checker
+    from kg.sources.statistics import check_statistics_files
 
-        out.stats, stat_errors = check_statistics(data_dir / "statistics.csv", checker.index,
-                                                  set(out.sources), name="statistics.csv")
-        errors.extend(stat_errors)
+    out.stats, stat_errors = check_statistics_files(data_dir, checker.index, set(out.sources))
+    errors.extend(stat_errors)
     find_duplicates([((n.key, *n.labels) if n.is_place else n.key, n.where) for n in out.nodes],
                     "node", errors)
     find_duplicates([((r.type, r.head, r.tail, r.props["source_id"]), r.where) for r in out.rels],
@@ -443,10 +443,9 @@ def apply(g, data: Curated) -> None:
         props = dict(spec.props)
         props.setdefault("source_title", data.sources[props["source_id"]].get("title"))
         add_rel(g, spec.head, spec.tail, spec.type, **props)
-    table = g.graph.setdefault("statistics", [])
     for stat in data.stats:
-        g.nodes[stat["adcode"]][f"{stat['indicator']}_{stat['year']}"] = stat["value"]
-        table.append({k: v for k, v in stat.items() if k != "where"})
+        add_statistic(g, stat["adcode"], stat["indicator"], stat["year"], stat["value"], stat["unit"],
+                      stat["source_id"], quote=stat.get("quote"), note=stat.get("note"))
 
 
 def add_curated(g, data_dir: Path) -> None:

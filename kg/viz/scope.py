@@ -42,6 +42,7 @@ import networkx as nx
 from kg.model import membership, schema
 from kg.model.membership import descendants
 from kg.model.resolve import AmbiguousPlace, PlaceError, PlaceIndex
+from kg.model.statistics import is_fact
 
 NATIONAL_NAMES = ("national", "全国", "china", "中国")
 # Asserted relationships that make a county worth showing inside a grouping.
@@ -162,7 +163,12 @@ def attached(g, nodes: set[str]) -> set[str]:
 
 
 def scope_nodes(g: nx.MultiDiGraph, scope: Scope) -> set[str]:
-    """The node keys a scope covers (see the module docstring)."""
+    """The node keys a scope covers (see the module docstring); statistics are facts shown
+    in their place's tooltip, never nodes of a view."""
+    return {k for k in _scope_nodes(g, scope) if not is_fact(g.nodes[k])}
+
+
+def _scope_nodes(g: nx.MultiDiGraph, scope: Scope) -> set[str]:
     if scope.kind == "national":
         return set(g)
     if scope.kind == "ego":
