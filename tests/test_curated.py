@@ -190,8 +190,8 @@ def test_every_cluster_has_a_plan_and_three_members(graph):
 
 
 def test_every_metro_circle_has_exactly_one_core(graph):
-    """Exactly one core, except 厦漳泉 (endorsed, but its scope text and core were not found:
-    the node is there, its members are not, and the build's coverage lists it as a gap)."""
+    """Exactly one core, except 厦漳泉 (endorsed; its plan's layout names 三核 and no single core
+    was found, so it has none and the build's coverage lists it as a gap)."""
     circles = dict(nodes_with(graph, schema.METRO_CIRCLE))
     assert len(circles) >= 24
     coreless = set()
