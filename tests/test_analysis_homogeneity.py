@@ -100,11 +100,17 @@ def _lq_graph(extra_place: bool):
     """Province P (GDP 1000, industry output 100) > city C (GDP 200, output 50) > county K
     (GDP 50, output 20); optionally an unrelated city D of another province with rows."""
     from kg.model.graph import add_node, add_rel, new_graph
+    from kg.model.statistics import add_statistic
+
+    def add_node_with_gdp(g, code, labels, name, gdp=None):
+        add_node(g, code, labels, name=name)
+        if gdp is not None:
+            add_statistic(g, code, "gdp", 2024, gdp, "亿元", "s")
 
     g = new_graph()
-    add_node(g, "320000", ["Place", "Province"], name="P", gdp_2024=1000.0)
-    add_node(g, "320100", ["Place", "City"], name="C", gdp_2024=200.0)
-    add_node(g, "320102", ["Place", "County"], name="K", gdp_2024=50.0)
+    add_node_with_gdp(g, "320000", ["Place", "Province"], "P", 1000.0)
+    add_node_with_gdp(g, "320100", ["Place", "City"], "C", 200.0)
+    add_node_with_gdp(g, "320102", ["Place", "County"], "K", 50.0)
     add_node(g, "industry:x", ["Industry"], name="X")
     _ = add_rel(g, "320100", "320000", "BELONGS_TO"); _ = add_rel(g, "320102", "320100", "BELONGS_TO")
     for code, value in (("320000", 100), ("320100", 50), ("320102", 20)):
@@ -112,7 +118,7 @@ def _lq_graph(extra_place: bool):
                 output_value=value, unit="亿元")
     if extra_place:
         add_node(g, "330000", ["Place", "Province"], name="Q")
-        add_node(g, "330100", ["Place", "City"], name="D", gdp_2024=9000.0)
+        add_node_with_gdp(g, "330100", ["Place", "City"], "D", 9000.0)
         _ = add_rel(g, "330100", "330000", "BELONGS_TO")
         add_rel(g, "330100", "industry:x", "SPECIALIZES_IN", source_id="s", year=2024,
                 output_value=10, unit="亿元")
