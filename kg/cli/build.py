@@ -27,6 +27,9 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
             report = write_build(g, out)
         except (BuildError, ValueError, FileNotFoundError) as exc:
             fail(str(exc))
+    from kg.store.files import remember_build
+
+    remember_build(out)  # `citykg load` without a folder loads this build
     typer.echo(f"built {report['nodes']} nodes and {report['relationships']} relationships "
                f"into {out}/")
     for label, n in report["labels"].items():

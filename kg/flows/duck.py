@@ -1,0 +1,164 @@
+"""The DuckDB engine: a firm file read, checked and projected in SQL, streaming.
+
+DuckDB reads the file as raw lines (one column, no quoting), numbered from the scan
+order (``preserve_insertion_order``), so every row keeps its line number, blank lines
+included; the fields are split in SQL (a regular expression for the rare quoted line).
+The checks of ``kg.flows.rules`` run as SQL over the whole file: two group-bys find each
+firm's defining row and each link's first row. DuckDB spills to disk past
+``memory_limit``, so memory stays flat as files grow. Only the rejected lines come back
+to Python, to be worded as the firm reader words them.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from kg.flows.rules import (REQUIRED, FlowResult, ends_without_newline, finish, places_frame,
+                            read_header, rejects_from, write_rejects)
+from kg.sources.firms import ReadStats, YEAR_RANGE, default_places
+
+SEP = "\x01"  # a byte that does not occur in a text CSV: each line is one value
+
+
+def _lines_sql(path: str) -> str:
+    path = path.replace("'", "''")
+    return (f"SELECT row_number() OVER () + 1 AS line, rtrim(raw, chr(13)) AS raw FROM read_csv("
+            f"'{path}', columns={{'raw': 'VARCHAR'}}, delim='{SEP}', quote='', escape='', "
+            "header=true, auto_detect=false, strict_mode=false)")
+
+
+_FIELDS = ("CASE WHEN raw IS NULL THEN []::VARCHAR[] WHEN strpos(raw, '\"') = 0 "
+           "THEN string_split(raw, ',') ELSE list_transform(regexp_extract_all(raw, "
+           "'(?:^|,) *(\"(?:[^\"]|\"\")*\"|[^,]*)', 1), lambda x: CASE WHEN length(x) >= 2 AND "
+           "x[1] = '\"' AND x[-1] = '\"' THEN replace(x[2:-2], '\"\"', '\"') ELSE x END) END")
+
+
+def _num(expr: str) -> str:
+    """A number column as the reader reads it: NULL when empty, -1 when not a finite number."""
+    t = f"trim({expr})"
+    return (f"CASE WHEN {expr} IS NULL OR {t} = '' THEN NULL ELSE coalesce(CASE WHEN "
+            f"isfinite(TRY_CAST({t} AS DOUBLE)) THEN TRY_CAST({t} AS DOUBLE) END, -1.0) END")
+
+
+def _code(expr: str) -> str:
+    return f"CASE WHEN {expr} = floor({expr}) AND {expr} >= 0 AND {expr} < 1e6 THEN CAST({expr} AS BIGINT) END"
+
+
+def project(path, places=None, rejects_path=None, memory_limit: str = "1GB",
+            threads: int = 2) -> FlowResult:
+    """Read, check and project a firm-linkage file with DuckDB (see ``kg.flows.project``)."""
+    import duckdb
+
+    from kg.paths import CACHE
+
+    path = Path(path)
+    places = places or default_places()
+    header = read_header(path)
+    col = {c: header.index(c) + 1 for c in header}
+    truncated = ends_without_newline(path)
+    tmp = Path(CACHE) / "duckdb-tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads,
+                                 "temp_directory": str(tmp), "preserve_insertion_order": True,
+                                 "enable_progress_bar": False})
+    repaired = None
+    try:
+        con.register("places_df", places_frame(places))
+        con.execute("CREATE TEMP TABLE places AS SELECT * FROM places_df")
+        source, bad_bytes = str(path), set()
+        try:
+            con.execute(f"SELECT count(*) FROM ({_lines_sql(source)})").fetchone()
+        except duckdb.Error as exc:  # bytes that are not UTF-8: repair a copy, keep line numbers
+            if "unicode" not in str(exc).lower() and "encoding" not in str(exc).lower():
+                raise
+            repaired, bad_bytes = _repair(path, tmp)
+            source = str(repaired)
+        text = {c: f"nullif(ltrim(f[{col[c]}], ' '), '')" for c in ("firm_id", "firm_name", "industry")}
+        num = {c: _num(f"f[{col[c]}]") if c in col else "NULL::DOUBLE"
+               for c in ("hq_adcode", "branch_adcode", "year", "capital")}
+        last = "(SELECT max(line) FROM lines)" if truncated else "-1"
+        bad_lines = ",".join(str(n) for n in sorted(bad_bytes)) or "-1"
+        name = {"hq_adcode": "hq", "branch_adcode": "branch"}
+        missing = " ".join(f"WHEN r.{name.get(c, c)} IS NULL THEN 'missing field:{c}'"
+                           for c in REQUIRED)
+        y0, y1 = YEAR_RANGE
+        con.execute(f"""
+            CREATE TEMP TABLE checked AS
+            WITH lines AS ({_lines_sql(source)}),
+            parsed AS (SELECT line, {_FIELDS} AS f, line = {last} AS cut,
+                              line IN ({bad_lines}) AS undecodable FROM lines),
+            rows AS (
+                SELECT line, len(f) AS n, cut, undecodable,
+                       {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name,
+                       {text['industry']} AS industry, {num['hq_adcode']} AS hq,
+                       {num['branch_adcode']} AS branch, {num['year']} AS year,
+                       {num['capital']} AS capital
+                FROM parsed
+                WHERE cut OR undecodable OR NOT (len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '')))
+            SELECT r.line, r.firm_id, r.firm_name, r.industry, r.hq, r.branch, r.capital,
+                   hp.ci AS hq_ci, bp.ci AS branch_ci,
+                   CASE WHEN cut THEN 'truncated' WHEN undecodable THEN 'encoding'
+                        WHEN n <> {len(header)} THEN 'field count' {missing}
+                        WHEN hp.ci IS NULL THEN 'unknown adcode:hq_adcode'
+                        WHEN bp.ci IS NULL THEN 'unknown adcode:branch_adcode'
+                        WHEN year <> floor(year) OR year < {y0} OR year > {y1} THEN 'bad year:year'
+                        WHEN capital < 0 THEN 'bad capital:capital' END AS bad
+            FROM rows r
+            LEFT JOIN places hp ON hp.code = {_code('r.hq')}
+            LEFT JOIN places bp ON bp.code = {_code('r.branch')}""")
+        con.execute("""
+            CREATE TEMP TABLE verdict AS
+            WITH ok AS (SELECT * FROM checked WHERE bad IS NULL),
+            firm AS (SELECT firm_id, min(line) AS dline, arg_min(firm_name, line) AS dname,
+                            arg_min(industry, line) AS dind, arg_min(hq, line) AS dhq
+                     FROM ok GROUP BY firm_id),
+            same AS (SELECT ok.*, d.dline, (ok.firm_name = d.dname AND ok.industry = d.dind
+                                            AND ok.hq = d.dhq) AS agrees
+                     FROM ok JOIN firm d USING (firm_id)),
+            link AS (SELECT firm_id, branch, min(line) AS fline FROM same WHERE agrees
+                     GROUP BY firm_id, branch)
+            SELECT s.line, s.hq_ci, s.branch_ci, s.capital,
+                   CASE WHEN NOT s.agrees THEN 'conflicting firm_id:firm_id'
+                        WHEN s.line <> l.fline THEN 'duplicate:branch_adcode' END AS bad,
+                   CASE WHEN NOT s.agrees THEN s.dline ELSE l.fline END AS other
+            FROM same s LEFT JOIN link l ON s.agrees AND l.firm_id = s.firm_id AND l.branch = s.branch""")
+        table = con.execute("""
+            SELECT hq_ci AS o, branch_ci AS d, count(*) AS weight, sum(capital) AS capital,
+                   count(capital) AS capital_links
+            FROM verdict WHERE bad IS NULL GROUP BY 1, 2""").df()
+        rows, blank_free = con.execute("SELECT count(*), count(*) FILTER (WHERE bad IS NULL) "
+                                       "FROM checked").fetchone()
+        # header + every line = rows + blank lines (no line is lost)
+        total = con.execute(f"SELECT max(line) FROM ({_lines_sql(source)})").fetchone()[0] or 1
+        rejected = con.execute(f"""
+            WITH r AS (SELECT line, bad, NULL::BIGINT AS other FROM checked WHERE bad IS NOT NULL
+                       UNION ALL SELECT line, bad, other FROM verdict WHERE bad IS NOT NULL)
+            SELECT r.line, split_part(r.bad, ':', 1), split_part(r.bad, ':', 2), r.other, l.raw
+            FROM r JOIN ({_lines_sql(source)}) l USING (line) ORDER BY r.line""").fetchall()
+    finally:
+        con.close()
+        if repaired is not None:
+            shutil.rmtree(repaired.parent, ignore_errors=True)
+    stats = ReadStats(rows=rows, blank=(total - 1) - rows)
+    rejects = rejects_from(rejected, header, places, stats)
+    stats.rejected = len(rejects)
+    stats.accepted = rows - stats.rejected
+    write_rejects(rejects_path, header, rejects)
+    return FlowResult(finish(table, places), stats, rejects[:1000], "duckdb")
+
+
+def _repair(path: Path, tmp: Path) -> tuple[Path, set[int]]:
+    """A copy of ``path`` whose undecodable lines are decoded with replacement characters
+    (line numbers unchanged), and those lines' numbers. Streams; only for files that need it."""
+    folder = Path(tempfile.mkdtemp(dir=tmp, prefix="repair-"))
+    out, bad = folder / path.name, set()
+    with open(path, "rb") as src, open(out, "wb") as dst:
+        for number, raw in enumerate(src, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.add(number)
+                raw = raw.decode("utf-8", errors="replace").replace(SEP, " ").encode("utf-8")
+            dst.write(raw)
+    return out, bad
