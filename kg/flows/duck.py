@@ -60,8 +60,8 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "1GB",
     tmp = Path(CACHE) / "duckdb-tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads,
-                                 "temp_directory": str(tmp), "preserve_insertion_order": True,
-                                 "enable_progress_bar": False})
+                                 "temp_directory": str(tmp), "preserve_insertion_order": True})
+    con.execute("SET enable_progress_bar = false")
     repaired = None
     try:
         con.register("places_df", places_frame(places))
