@@ -30,6 +30,7 @@ def local_session(cores: int = 2, memory: str = "2g"):
                     .config("spark.sql.ansi.enabled", "false")
                     .config("spark.sql.shuffle.partitions", str(max(4, cores * 2)))
                     .config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false")
                     .getOrCreate())
         _SESSION.sparkContext.setLogLevel("ERROR")
     return _SESSION
@@ -52,19 +53,34 @@ _FIELDS = ("CASE WHEN instr(raw, '\"') = 0 THEN split(raw, ',', -1) ELSE transfo
            "replace(substr(x, 2, length(x) - 2), '\"\"', '\"') ELSE x END) END")
 
 
+def _numbered_lines(spark, path):
+    """The file's lines with their numbers (1 = header), in the JVM: a row's number is its
+    place in its partition (from ``monotonically_increasing_id``) plus the lines of the
+    partitions before it (text partitions follow the file's order)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    text = (spark.read.option("lineSep", "\n").text(str(path))
+            .withColumn("pid", F.spark_partition_id())
+            .withColumn("pos", F.monotonically_increasing_id()
+                        - F.shiftleft(F.spark_partition_id().cast("long"), 33)))
+    counts = text.groupBy("pid").count()
+    before = Window.orderBy("pid").rowsBetween(Window.unboundedPreceding, -1)
+    offsets = counts.select("pid", F.coalesce(F.sum("count").over(before), F.lit(0)).alias("off"))
+    return (text.join(F.broadcast(offsets), "pid")
+            .select((F.col("off") + F.col("pos") + 1).alias("line"),
+                    F.regexp_replace("value", "\r$", "").alias("raw")))
+
+
 def project(path, places=None, rejects_path=None, spark=None) -> FlowResult:
     """Read, check and project a firm-linkage file with Spark (see ``kg.flows.project``)."""
-    from pyspark.sql import Row
-
     spark = spark or local_session()
     path = Path(path)
     places = places or default_places()
     header = read_header(path)
     col = {c: header.index(c) + 1 for c in header}
     truncated = ends_without_newline(path)
-    lines = (spark.sparkContext.textFile(str(path)).zipWithIndex()
-             .map(lambda t: Row(line=t[1] + 1, raw=t[0].rstrip("\r"))))
-    spark.createDataFrame(lines, "line long, raw string").createOrReplaceTempView("lines")
+    _numbered_lines(spark, path).createOrReplaceTempView("lines")
     spark.createDataFrame(places_frame(places)).createOrReplaceTempView("places")
     text = {c: f"nullif(ltrim(element_at(f, {col[c]})), '')" for c in ("firm_id", "firm_name", "industry")}
     num = {c: _num(f"element_at(f, {col[c]})") if c in col else "CAST(NULL AS DOUBLE)"
