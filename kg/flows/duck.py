@@ -25,7 +25,7 @@ def _lines_sql(path: str) -> str:
     path = path.replace("'", "''")
     return (f"SELECT row_number() OVER () + 1 AS line, rtrim(raw, chr(13)) AS raw FROM read_csv("
             f"'{path}', columns={{'raw': 'VARCHAR'}}, delim='{SEP}', quote='', escape='', "
-            "header=true, auto_detect=false, strict_mode=false)")
+            "header=true, auto_detect=false, strict_mode=false, new_line='\\n')")
 
 
 _FIELDS = ("CASE WHEN raw IS NULL THEN []::VARCHAR[] WHEN strpos(raw, '\"') = 0 "
@@ -68,9 +68,12 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "1GB",
         con.execute("CREATE TEMP TABLE places AS SELECT * FROM places_df")
         source, bad_bytes = str(path), set()
         try:
+            if _has_cr(path):  # DuckDB counts "\r\n" as two line breaks here
+                raise _NeedsRepair
             con.execute(f"SELECT count(*) FROM ({_lines_sql(source)})").fetchone()
-        except duckdb.Error as exc:  # bytes that are not UTF-8: repair a copy, keep line numbers
-            if "unicode" not in str(exc).lower() and "encoding" not in str(exc).lower():
+        except (duckdb.Error, _NeedsRepair) as exc:  # not UTF-8 / CRLF: repair a copy, same lines
+            if not isinstance(exc, _NeedsRepair) and "unicode" not in str(exc).lower() \
+                    and "encoding" not in str(exc).lower():
                 raise
             repaired, bad_bytes = _repair(path, tmp)
             source = str(repaired)
@@ -148,9 +151,23 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "1GB",
     return FlowResult(finish(table, places), stats, rejects[:1000], "duckdb")
 
 
+class _NeedsRepair(Exception):
+    pass
+
+
+def _has_cr(path: Path, block: int = 8 << 20) -> bool:
+    """Does the file hold a carriage return? (A byte search: ~0.1 s a GB.)"""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(block):
+            if b"\r" in chunk:
+                return True
+    return False
+
+
 def _repair(path: Path, tmp: Path) -> tuple[Path, set[int]]:
-    """A copy of ``path`` whose undecodable lines are decoded with replacement characters
-    (line numbers unchanged), and those lines' numbers. Streams; only for files that need it."""
+    """A copy of ``path`` with "\r\n" line ends made "\n" and undecodable lines decoded with
+    replacement characters (line numbers unchanged), and those lines' numbers. Streams;
+    only for files that need it."""
     folder = Path(tempfile.mkdtemp(dir=tmp, prefix="repair-"))
     out, bad = folder / path.name, set()
     with open(path, "rb") as src, open(out, "wb") as dst:
@@ -160,5 +177,7 @@ def _repair(path: Path, tmp: Path) -> tuple[Path, set[int]]:
             except UnicodeDecodeError:
                 bad.add(number)
                 raw = raw.decode("utf-8", errors="replace").replace(SEP, " ").encode("utf-8")
+            if raw.endswith(b"\r\n"):
+                raw = raw[:-2] + b"\n"
             dst.write(raw)
     return out, bad
