@@ -34,6 +34,9 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
             report = write_build(g, out, force=force)
         except (BuildError, ValueError, FileNotFoundError) as exc:   # OutputDirError is a ValueError
             fail(str(exc))
+    from kg.store.files import remember_build
+
+    remember_build(out)  # `citykg load` without a folder loads this build
     typer.echo(f"built {report['nodes']} nodes and {report['relationships']} relationships "
                f"into {out}/")
     for label, n in report["labels"].items():

@@ -90,8 +90,9 @@ def status():
 
 
 @app.command()
-def load(build: Path = typer.Option(None, "--build", help="A build folder from `citykg build` "
-                                                         "(default: build the graph in memory now)."),
+def load(build_dir: Path = typer.Argument(None, help="A build folder from `citykg build` "
+                                          "(default: the last build; none: build in memory now)."),
+         build: Path = typer.Option(None, "--build", help="Same as BUILD_DIR."),
          uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE,
          batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
          retry_seconds: float = typer.Option(30, "--retry-seconds", min=0,
@@ -102,8 +103,17 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
                                    "database with neo4j-admin import instead (replaces everything)."),
          firms: Path = typer.Option(None, "--firms", help="With --bulk: also import this firm-linkage "
                                     "file (see `citykg firms import`).")):
-    """Load the graph into Neo4j (constraints first, batched MERGE; loading twice changes nothing;
-    a load that was killed or interrupted is completed by running it again)."""
+    """Load the build files into Neo4j (constraints first, batched MERGE; loading twice changes
+    nothing; a load that was killed or interrupted is completed by running it again)."""
+    from kg.store.files import last_build
+
+    if build_dir is not None and build is not None and build_dir != build:
+        fail(f"two build folders given ({build_dir} and --build {build}); give one")
+    build = build_dir or build
+    if build is None:
+        build = last_build()
+        if build is not None:
+            typer.echo(f"loading the last build, {build} (give BUILD_DIR to load another)")
     if bulk or firms:  # path (b), in kg/cli/firms.py
         from kg.cli.firms import bulk_command
 
@@ -124,7 +134,7 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
     else:
         from kg.build import build_graph
 
-        typer.echo("building the graph in memory ...")
+        typer.echo("no build found (run `citykg build`); building the graph in memory ...")
         try:
             g = build_graph()
         except (ValueError, FileNotFoundError) as exc:

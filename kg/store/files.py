@@ -88,6 +88,30 @@ def write_csv(g: nx.MultiDiGraph, out: Path) -> None:
     _write_table(out / "relationships.csv", ["start", "end", "type", "key"], rels)
 
 
+def _last_build_file() -> Path:
+    from kg.paths import CACHE
+
+    return CACHE / "last_build.json"
+
+
+def remember_build(out: Path) -> None:
+    """Note ``out`` as the last build (a pointer under ``kg.paths.CACHE``, outside the repo)."""
+    path = _last_build_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"path": str(Path(out).resolve())}), encoding="utf-8")
+    tmp.replace(path)
+
+
+def last_build() -> Path | None:
+    """The folder of the last ``citykg build`` if it still holds a build, else None."""
+    try:
+        folder = Path(json.loads(_last_build_file().read_text(encoding="utf-8"))["path"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder if (folder / "nodes.csv").is_file() else None
+
+
 class BuildFileError(ValueError):
     """A build file that cannot be read back (damaged or hand-edited); names file and line."""
 
