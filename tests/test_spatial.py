@@ -81,3 +81,24 @@ def test_planned_industries_on_the_city_adjacency(graph):
     assert r["n"] > 300 and -1 < r["I"] < 1
     hot = spatial.getis_ord(y, adj, permutations=199, seed=1)
     assert set(hot["spot"]) <= {"hot", "cold", "ns"}
+
+
+@pytest.mark.slow
+def test_spatial_report_for_yrd_as_of_2020(graph, tmp_path):
+    from kg.analysis import networks
+    from kg.analysis.scope import analysis_scope
+    from kg.analysis.spatial_report import write_spatial
+
+    sc = analysis_scope(graph, "长三角", as_of=2020)
+    written = write_spatial(graph, tmp_path, scope=sc, permutations=99, seed=2)
+    names = {p.name for _, p in written}
+    assert {"spatial_planned_industries_cluster-yangtze-river-delta-2020_lisa.png",
+            "spatial_planned_industries_cluster-yangtze-river-delta-2020_gi.png"} <= names
+    table = pd.read_csv(tmp_path / "spatial_planned_industries_cluster-yangtze-river-delta-2020.csv",
+                        dtype={"unit": str}).set_index("unit")
+    assert set(table.index) <= set(sc.places) and len(table) >= 38   # 41 cities, islands dropped
+    y = spatial.indicator(graph, "planned_industries")
+    expected = spatial.moran(y[y.index.isin(sc.places)], networks.city_adjacency(graph),
+                             permutations=99, seed=2)
+    moran = pd.read_csv(tmp_path / "spatial_planned_industries_cluster-yangtze-river-delta-2020_moran.csv")
+    assert moran.loc[0, "I"] == pytest.approx(expected["I"]) and moran.loc[0, "n"] == expected["n"]
