@@ -122,3 +122,20 @@ def linkages_cmd(scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, o
         fail(f"--network {network}: linkages use the combined network (tune it with --weights)")
     _run("linkages", build, neo4j, write_linkages, as_of, plan, out=out, scope=scope, top=top,
          weights=_weights(weights))
+
+
+@analyze_app.command("spatial")
+def spatial_cmd(indicator: str = typer.Option(
+                    "planned_industries", "--indicator",
+                    help="A numeric property of the city nodes (gdp_2024, population_2020, ...) or "
+                         "planned_industries (industries planned by the city and its counties)."),
+                scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, out: Path = OUT,
+                top: int = TOP,
+                permutations: int = typer.Option(999, "--permutations", min=9, help="Permutations."),
+                seed: int = typer.Option(20240917, "--seed", help="Seed of the permutations."),
+                as_of: int = AS_OF, plan: str = PLAN):
+    """Spatial autocorrelation on city adjacency: Moran's I, LISA clusters, Gi* hot spots (maps)."""
+    from kg.analysis.spatial_report import write_spatial
+
+    _run("spatial", build, neo4j, write_spatial, as_of, plan, out=out, scope=scope,
+         indicator=indicator, permutations=permutations, seed=seed, top=top)
