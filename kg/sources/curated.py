@@ -56,7 +56,7 @@ from kg.model.resolve import AmbiguousPlace, PlaceIndex, PlaceError
 
 SEP = ";"
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "year", "kind", "url_or_ref", "note")
-SOURCE_KINDS = ("plan", "official-report", "article", "package")
+SOURCE_KINDS = ("plan", "official-report", "article", "package", "dataset")
 NODE_COLUMNS = ("id", "place", "labels", "name", "name_en", "aliases")
 REL_COLUMNS = ("type", "head", "head_name", "tail", "tail_name")
 PROVENANCE_COLUMNS = ("source_id", "source_title", "year", "quote", "checked", "note")
