@@ -53,6 +53,9 @@ COLUMNS = ("origin", "origin_name", "destination", "destination_name", "mode", "
            "weight_unit", "year", "period", "source_id", "note")
 REQUIRED = ("origin", "destination", "mode", "weight", "weight_unit", "year", "source_id")
 FOLDER = "flows"
+# Lookup tables that live beside the flow tables: airport -> city (kg.sources.air) and
+# station name -> city (kg.sources.rail). Every other CSV in data/flows/ is a flow table.
+LOOKUP_TABLES = ("airports_cn.csv", "rail_stations.csv")
 
 
 class FlowFileError(ValueError):
@@ -191,7 +194,7 @@ def read_flow_folder(g, data_dir: Path) -> list[dict]:
     index, sources = PlaceIndex(g), known_sources(data_dir)
     rows, errors = [], []
     for path in sorted(folder.glob("*.csv")):
-        if path.name.startswith("airports_"):  # the airport -> city table (kg.sources.air)
+        if path.name in LOOKUP_TABLES:
             continue
         got, bad = check_flows(path, index, sources, name=f"{FOLDER}/{path.name}")
         rows += got
