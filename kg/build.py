@@ -48,6 +48,8 @@ def write_build(g, out: Path, validate: bool = True) -> dict:
 
     out = Path(out)
     report = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **counts(g)}
+    if "flows" in g.graph:  # LINKED_TO per mode; gravity 0 = no resident_population statistics
+        report["flows"] = g.graph["flows"]
     if validate:
         from kg.validate import validate_graph
 
