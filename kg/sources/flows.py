@@ -39,15 +39,14 @@ stops and lists them all). The rows become ``LINKED_TO`` relationships with
 """
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Iterable
 
 from kg.model import schema
 from kg.model.graph import add_rel
 from kg.model.resolve import AmbiguousPlace, PlaceError, PlaceIndex, short_name
-from kg.sources.statistics import YEAR_RANGE, decode, parse_number
+from kg.sources.curated import CuratedDataError, read_rows
+from kg.sources.statistics import YEAR_RANGE, parse_number
 
 COLUMNS = ("origin", "origin_name", "destination", "destination_name", "mode", "weight",
            "weight_unit", "year", "period", "source_id", "note")
@@ -58,14 +57,8 @@ FOLDER = "flows"
 LOOKUP_TABLES = ("airports_cn.csv", "rail_stations.csv")
 
 
-class FlowFileError(ValueError):
-    """Problems in flow files, each as ``file:line: reason``."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        shown = "\n  ".join(errors[:50])
-        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{len(errors)} problem(s) in the flow files:\n  {shown}{more}")
+class FlowFileError(CuratedDataError):
+    """Problems in flow files, each as ``file:line: reason`` (part of the curated data)."""
 
 
 def _place(ref: str, name: str, index: PlaceIndex, column: str) -> tuple[str | None, str | None]:
@@ -129,55 +122,44 @@ def check_row(cells: dict, where: str, index: PlaceIndex, sources: set[str],
 
 
 def check_flows(path, index: PlaceIndex, sources: Iterable[str], name: str | None = None,
-                modes: Iterable[str] = schema.OBSERVED_MODES) -> tuple[list[dict], list[str]]:
-    """All good rows of a flow file and every problem found (``file:line: reason``)."""
+                modes: Iterable[str] = schema.OBSERVED_MODES, root: Path | None = None
+                ) -> tuple[list[dict], list[str]]:
+    """All good rows of a flow file and every problem found (``file:line: reason``).
+
+    Lines are named relative to ``root`` (default: the file's folder), or ``name``."""
     path = Path(path)
-    name = name or str(path)
-    text, error = decode(path.read_bytes(), name)
-    if error:
-        return [], [error]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    if missing or unknown:
-        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + \
-                ([f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
-        return [], [f"{name}:1: {'; '.join(parts)} (expected {','.join(COLUMNS)})"]
-    reader.fieldnames = header
+    errors: list[str] = []
+    cells = read_rows(path, Path(root) if root else path.parent, REQUIRED, errors)
+    if name:  # the caller's name for the file (e.g. the path a researcher typed)
+        own = path.relative_to(Path(root) if root else path.parent).as_posix()
+        errors = [e.replace(own, name, 1) for e in errors]
+    where_name = name or path.relative_to(Path(root) if root else path.parent).as_posix()
+    unknown = sorted({c for r in cells for c in r.cells if c not in COLUMNS})
+    if unknown:
+        return [], [f"{where_name}:1: unknown column(s) {', '.join(unknown)} "
+                    f"(expected {','.join(COLUMNS)})"]
     sources, modes = set(sources), tuple(modes)
-    rows, errors, first = [], [], {}
-    try:
-        for cells in reader:
-            where = f"{name}:{reader.line_num}"
-            if None in cells:
-                errors.append(f"{where}: more cells than header columns")
-                continue
-            cells = {k: (v or "").strip() for k, v in cells.items()}
-            if not any(cells.values()):
-                continue
-            row, row_errors = check_row(cells, where, index, sources, modes)
-            errors += row_errors
-            if row is None:
-                continue
-            key = (row["origin"], row["destination"], row["mode"], row["year"], row["source_id"])
-            if key in first:
-                errors.append(f"{where}: duplicate flow {key[0]}->{key[1]} {key[2]} {key[3]} "
-                              f"{key[4]} (first at line {first[key]})")
-                continue
-            first[key] = reader.line_num
-            rows.append(row)
-    except csv.Error as exc:
-        errors.append(f"{name}:{reader.line_num + 1}: {exc} (an unclosed quote?)")
+    rows, first = [], {}
+    for r in cells:
+        where = r.where.replace(r.where.rsplit(":", 1)[0], where_name, 1)
+        row, row_errors = check_row(r.cells, where, index, sources, modes)
+        errors += row_errors
+        if row is None:
+            continue
+        key = (row["origin"], row["destination"], row["mode"], row["year"], row["source_id"])
+        if key in first:
+            errors.append(f"{where}: duplicate flow {key[0]}->{key[1]} {key[2]} {key[3]} "
+                          f"{key[4]} (first at line {first[key]})")
+            continue
+        first[key] = where.rsplit(":", 1)[1]
+        rows.append(row)
     if not rows and not errors:
-        errors.append(f"{name}:1: no flow rows")
+        errors.append(f"{where_name}:1: no flow rows")
     return rows, errors
 
 
 def known_sources(data_dir: Path) -> set[str]:
     """The source ids of ``data/sources.csv`` (read by the curated reader)."""
-    from kg.sources.curated import read_rows
-
     path = Path(data_dir) / "sources.csv"
     if not path.exists():
         return set()
@@ -196,7 +178,7 @@ def read_flow_folder(g, data_dir: Path) -> list[dict]:
     for path in sorted(folder.glob("*.csv")):
         if path.name in LOOKUP_TABLES:
             continue
-        got, bad = check_flows(path, index, sources, name=f"{FOLDER}/{path.name}")
+        got, bad = check_flows(path, index, sources, root=Path(data_dir))
         rows += got
         errors += bad
     if errors:
