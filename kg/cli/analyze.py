@@ -11,8 +11,9 @@ analyze_app = typer.Typer(help="Centrality, homogeneity (产业同质化) and cr
                                "reports: Markdown + CSV + PNG figures.", no_args_is_help=True)
 app.add_typer(analyze_app, name="analyze")
 
-NETWORK_HELP = ("county-adjacency, city-adjacency, comembership, spillover, place-industry, "
-                "industry-similarity or combined")
+NETWORK_HELP = ("flows (default: every observed flow mode; see docs/flows.md), air, rail, migration, "
+                "firm, gravity (modelled), or a structural network: county-adjacency, city-adjacency, "
+                "comembership, spillover, place-industry, industry-similarity, combined")
 BUILD = typer.Option(None, "--build", help="Read the graph from these build files (citykg build --out).")
 NEO4J = typer.Option(False, "--neo4j", help="Read the graph from the Neo4j server (NEO4J_URI/USER/PASSWORD).")
 SCOPE = typer.Option(None, "--scope", help="A province, city cluster or metro circle (e.g. 长三角, 南京都市圈, 江苏).")
@@ -74,14 +75,16 @@ def _run(kind: str, build: Path | None, neo4j: bool, writer, as_of: int | None =
 
 
 @analyze_app.command("centrality")
-def centrality_cmd(network: str = typer.Option("combined", "--network", help=NETWORK_HELP),
+def centrality_cmd(network: str = typer.Option("flows", "--network", help=NETWORK_HELP),
                    scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, out: Path = OUT,
                    top: int = TOP,
                    weights: str = typer.Option(None, "--weights", help="Combined-network weights, "
                                                "e.g. adjacency=1,comembership=0.5,spillover=2"),
                    engine: str = typer.Option("fast", "--engine", help="fast (igraph) or networkx"),
                    as_of: int = AS_OF, plan: str = PLAN):
-    """Hubs: degree/strength, betweenness, closeness, eigenvector, PageRank, composite rank."""
+    """Hubs: in/out strength, PageRank, betweenness, closeness, connectivity, composite rank.
+    By default over the observed flows (per mode and combined), compared with GaWC 2020."""
+
     from kg.analysis.reports import write_centrality
 
     _run("centrality", build, neo4j, write_centrality, as_of, plan, out=out, network=network, scope=scope,

@@ -56,6 +56,7 @@ COOPERATES_WITH = "COOPERATES_WITH"
 TARGETS = "TARGETS"
 MENTIONS = "MENTIONS"
 HAS_STATISTIC = "HAS_STATISTIC"
+LINKED_TO = "LINKED_TO"
 
 # type -> (allowed source labels, allowed target labels); a node matches if it has any of them.
 REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -74,6 +75,7 @@ REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     TARGETS: ((POLICY,), ENTITY_LABELS),
     MENTIONS: ((DOCUMENT,), ENTITY_LABELS),
     HAS_STATISTIC: ((PLACE,), (STATISTIC,)),
+    LINKED_TO: ((PLACE,), (PLACE,)),
 }
 
 # Relationship types computed from packaged sources rather than asserted by a document.
@@ -85,6 +87,13 @@ PROVENANCE_PROPS = ("source_id", "quote", "year", "valid_from", "valid_to", "che
 # a property of the membership, so only MEMBER_OF carries it, and its quote must contain it.
 TIER = "tier"
 TIERED_TYPES = frozenset({MEMBER_OF})
+
+# LINKED_TO: an observed (or, with ``derived: true``, modelled) flow between two places.
+# Observed modes come from data files (kg.sources.flows); gravity is computed in the build.
+FLOW_MODES = ("air", "rail", "migration", "firm", "gravity")
+OBSERVED_MODES = ("air", "rail", "migration", "firm")
+DERIVED_MODES = ("gravity",)
+FLOW_PROPS = ("mode", "weight", "weight_unit", "year", "period", "source_id", "derived")
 
 # Node identity: places by adcode, everything else by a slug id.
 PLACE_KEY = "adcode"

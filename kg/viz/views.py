@@ -23,6 +23,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import networkx as nx
+
+from kg.model import schema
 from kg.model.statistics import statistics_of
 from kg.viz import layout, sizing, style
 from kg.viz.scope import Scope, scope_nodes
@@ -56,7 +59,9 @@ def make_view(g, scope: Scope, size_by: str = "degree") -> View:
     keys = scope_nodes(g, scope)
     if not keys:
         raise EmptyView(f"scope {scope.title!r} is empty: no node to draw")
-    sub = g.subgraph(keys)
+    # flows (LINKED_TO, thousands of city pairs) are drawn by the hub report's maps, not here
+    sub = nx.subgraph_view(g.subgraph(keys),
+                           filter_edge=lambda u, v, k: g.edges[u, v, k]["type"] != schema.LINKED_TO)
     if scope.kind in ("grouping", "node") and sub.number_of_edges() == 0:
         raise EmptyView(f"scope {scope.title!r} is empty: nothing is linked to it yet "
                         f"(no members or facts in the graph)")
