@@ -37,7 +37,7 @@ from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
 from kg.model.statistics import statistic_value
 from kg.analysis import networks
-from kg.analysis.scope import AnalysisScope, analysis_scope
+from kg.analysis.scope import AnalysisScope, EmptyScope, analysis_scope
 
 
 # --- the matrix ----------------------------------------------------------------
@@ -136,14 +136,20 @@ def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int 
                   rollup: bool = False) -> pd.DataFrame:
     """``homogeneity_index`` for the nation and each scope (default: every city cluster and
     metro circle with at least two members that list an industry)."""
-    if scopes is None:
+    every = scopes is None
+    if every:
         scopes = [k for lab in (schema.CITY_CLUSTER, schema.METRO_CIRCLE)
                   for k, _ in sorted(nodes_with(g, lab))]
         scopes = ["national", *scopes]
     rows = []
     b = networks.place_industry(g)
     for s in scopes:
-        m = industry_matrix(g, s, rollup=rollup, b=b)
+        try:
+            m = industry_matrix(g, s, rollup=rollup, b=b)
+        except EmptyScope:
+            if not every:       # a scope asked for by name must hold places
+                raise
+            continue            # a grouping whose plan gives no members yet (厦漳泉)
         if len(m) >= 2:
             rows.append({"scope_key": s, **homogeneity_index(m, top)})
     return pd.DataFrame(rows)
