@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from kg.model import schema
 from kg.model.graph import add_node, nodes_with, rels_of
+from kg.model.statistics import is_fact
 from kg.viz.pyvis_html import render_html, write_html
 from kg.viz.scope import ScopeError, ego_scope, resolve_scope, scope_nodes
 from kg.viz.sizing import MAX_SIZE, centrality
@@ -27,8 +28,10 @@ def distinct_edges(g, keys=None):
 
 
 def test_national_view_draws_every_node_and_every_distinct_relationship(graph, national):
-    assert len(national.nodes) == graph.number_of_nodes()
-    assert len(national.edges) == len(distinct_edges(graph))
+    # every node but the statistics (facts shown in their place's tooltip)
+    entities = {k for k, d in graph.nodes(data=True) if not is_fact(d)}
+    assert len(national.nodes) == len(entities) and entities < set(graph)
+    assert len(national.edges) == len(distinct_edges(graph, entities))
     assert national.node_types()["County"] == sum(
         1 for _, d in graph.nodes(data=True)
         if "County" in d["labels"] and schema.NEW_CENTER not in d["labels"])
@@ -56,7 +59,8 @@ def test_province_scope_holds_exactly_its_units(graph):
 def test_ego_network_is_the_node_and_its_neighbours(graph):
     nanjing = "320100"
     view = make_view(graph, ego_scope(graph, "南京市", depth=1))
-    expected = {nanjing, *graph.successors(nanjing), *graph.predecessors(nanjing)}
+    expected = {k for k in (nanjing, *graph.successors(nanjing), *graph.predecessors(nanjing))
+                if not is_fact(graph.nodes[k])}
     assert {n["id"] for n in view.nodes} == expected
     assert len(view.edges) == len(distinct_edges(graph, expected))
     two = scope_nodes(graph, ego_scope(graph, "南京市", depth=2))
@@ -89,6 +93,8 @@ def test_node_tooltip_has_key_facts(graph):
     view = make_view(graph, resolve_scope(graph, "南京市"))
     node = next(n for n in view.nodes if n["id"] == "320100")
     assert "南京市" in node["title"] and "320100" in node["title"] and "Nanjing" in node["title"]
+    pop = graph.nodes["stat:320100:resident_population:2020"]
+    assert f"resident_population 2020: {pop['value']:g} 万人 (leiii-census-2020)" in node["title"]
 
 
 def test_node_tooltip_cites_the_node_source(graph):
