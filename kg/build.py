@@ -54,11 +54,15 @@ def source_report(g, data_dir: Path) -> dict:
                                       "source_id": c.source_id, "note": c.note} for c in applied]}
 
 
-def write_build(g, out: Path, validate: bool = True) -> dict:
-    """Validate ``g`` and write every build file to ``out``; returns the build report."""
+def write_build(g, out: Path, validate: bool = True, force: bool = False) -> dict:
+    """Validate ``g`` and write every build file to ``out``; returns the build report.
+
+    ``out`` must be new, empty, or (with ``force``) a previous build (``kg.store.outdir``)."""
     from kg.store import files
+    from kg.store.outdir import check_replace, replace_dir
 
     out = Path(out)
+    check_replace(out, "build", force)
     report = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **counts(g), **g.graph.get("report", {})}
     if validate:
         from kg.validate import validate_graph
@@ -73,9 +77,7 @@ def write_build(g, out: Path, validate: bool = True) -> dict:
         files.write_all(g, tmp)
         (tmp / "build_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2),
                                                encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        replace_dir(tmp, out, "build", force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

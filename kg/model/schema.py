@@ -81,6 +81,10 @@ DERIVED_TYPES = frozenset({BELONGS_TO, ADJACENT_TO})
 # Every other relationship is asserted and must carry provenance.
 PROVENANCE_REQUIRED = ("source_id", "year")
 PROVENANCE_PROPS = ("source_id", "quote", "year", "valid_from", "valid_to", "checked")
+# The plan's own name for the ring a member is in (核心区 / 紧密圈 / 辐射区 / 功能圈 ...):
+# a property of the membership, so only MEMBER_OF carries it, and its quote must contain it.
+TIER = "tier"
+TIERED_TYPES = frozenset({MEMBER_OF})
 
 # Node identity: places by adcode, everything else by a slug id.
 PLACE_KEY = "adcode"

