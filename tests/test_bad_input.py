@@ -470,7 +470,8 @@ def test_the_good_folder_loads(places_graph, tmp_path):
 
     g = places_graph.copy()
     add_curated(g, write_files(tmp_path / "data", GOOD))
-    assert g.nodes["320100"]["gdp_2020"] == 14817.95
+    from kg.model.statistics import statistic_value
+    assert statistic_value(g, "320100", "gdp", 2020) == 14817.95
     assert g.has_edge("320100", "metro:test-nanjing", "CORE_OF|policy:test-plan-2021")
 
 

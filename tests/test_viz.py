@@ -92,6 +92,8 @@ def test_node_tooltip_has_key_facts(graph):
     view = make_view(graph, resolve_scope(graph, "南京市"))
     node = next(n for n in view.nodes if n["id"] == "320100")
     assert "南京市" in node["title"] and "320100" in node["title"] and "Nanjing" in node["title"]
+    pop = graph.nodes["stat:320100:resident_population:2020"]
+    assert f"resident_population 2020: {pop['value']:g} 万人 (leiii-census-2020)" in node["title"]
 
 
 def test_node_tooltip_cites_the_node_source(graph):
