@@ -11,3 +11,4 @@ QUERIES = REPO / "queries"
 CORPUS = Path(os.environ.get("CITYKG_CORPUS", REPO.parent / "shared" / "corpus"))
 # Neo4j installation and its password live outside the repository.
 CACHE = Path(os.environ.get("CITYKG_CACHE", Path.home() / ".cache" / "citykg"))
+DEVSET = Path(os.environ.get("CITYKG_DEVSET", REPO.parent / "shared" / "devset"))
