@@ -81,7 +81,7 @@ class Tok:
 
 # A place right before a grouping word names a grouping that is not a node (遵义都市圈,
 # 贵阳—贵安—安顺都市圈): the place is part of a name, not a member or a partner.
-_IN_NAME = re.compile(r"^(?:[—\-－~](?:⟦[A-Z]\d+⟧|[\u4e00-\u9fff]{1,3}))*(?:都市圈|城市群|经济圈|城镇群|都市区|经济带|城镇带|发展带|经济区)")
+_IN_NAME = re.compile(r"(?:[—\-－~](?:⟦[A-Z]\d+⟧|[\u4e00-\u9fff]{1,3}))*(?:都市圈|城市群|经济圈|城镇群|都市区|经济带|城镇带|发展带|经济区)")
 
 
 def tokens(sent: Sent) -> list[Tok]:
@@ -367,8 +367,8 @@ class PairFinder:
         for trig, _ in self.triggers.get(schema.COOPERATES_WITH, ()):
             for tpos in _find_all(sent.template, trig):
                 clause = _clause_of(sent, tpos)
-                near = [t for t in toks if t.tag in "PK" and abs(t.start - tpos) <= 60
-                        and clause - 1 <= t.clause <= clause]
+                near = self._members(sent, [t for t in toks if t.tag in "PK" and abs(t.start - tpos) <= 60
+                                            and clause - 1 <= t.clause <= clause])
                 near = near[:8]
                 for i, a in enumerate(near):
                     for b in near[i + 1:]:
@@ -432,7 +432,8 @@ class PairFinder:
         for trig, _ in self.triggers.get(schema.SPILLOVER_TO, ()):
             for tpos in _find_all(sent.template, trig):
                 clause = _clause_of(sent, tpos)
-                near = [t for t in places if abs(t.start - tpos) <= 30 and abs(t.clause - clause) <= 1]
+                near = self._members(sent, [t for t in places if abs(t.start - tpos) <= 30
+                                            and abs(t.clause - clause) <= 1])
                 for i, a in enumerate(near):
                     for b in near[i + 1:]:
                         if not a.ent.key or a.ent.key == b.ent.key:
