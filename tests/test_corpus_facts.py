@@ -7,6 +7,7 @@ park_locations,corridor_members,foreign_members,industry_taxonomy}.csv and data/
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 
 import networkx as nx
@@ -15,7 +16,12 @@ import pytest
 from kg.model import schema
 from kg.paths import CORPUS, DATA
 
-CORPUS_FILES = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("[0-9][0-9][0-9]_*.txt")}
+# The corpus is third-party text outside the repository: quote checks against it skip without it.
+CORPUS_FILES = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("[0-9][0-9][0-9]_*.txt")} \
+    if CORPUS.is_dir() else {}
+CORPUS_ID = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")     # a corpus document's source_id
+needs_corpus = pytest.mark.skipif(not CORPUS_FILES, reason=f"corpus not found at {CORPUS}: "
+                                  "set CITYKG_CORPUS=/path/to/corpus to check quotes against it")
 OWN_FILES = [
     "nodes/new_centers.csv", "nodes/parks.csv", "nodes/corridors.csv", "nodes/foreign_regions.csv",
     "nodes/demonstration_zones.csv", "nodes/industries.csv",
@@ -47,10 +53,12 @@ def industry(g, name):
     return found[0]
 
 
+@needs_corpus
 def test_corpus_is_there():
     assert len(CORPUS_FILES) == 5
 
 
+@needs_corpus
 @pytest.mark.parametrize("name", OWN_FILES)
 def test_every_corpus_quote_is_verbatim(name):
     checked = 0
@@ -65,6 +73,7 @@ def test_every_corpus_quote_is_verbatim(name):
         assert checked, f"{name} cites no corpus file"
 
 
+@needs_corpus
 def test_graph_quotes_of_corpus_facts_are_verbatim(graph):
     n = 0
     for u, v, d in graph.edges(data=True):
@@ -86,7 +95,8 @@ def test_new_centres_and_their_types(graph):
     for code in listed:
         d = centres[code]
         assert schema.COUNTY in d["labels"], code                # every centre is a 市辖区-level unit
-        assert d["newcenter_quote"] in CORPUS_FILES["000_e72cbd7cbd590d7c.txt"]
+        if CORPUS_FILES:
+            assert d["newcenter_quote"] in CORPUS_FILES["000_e72cbd7cbd590d7c.txt"]
         assert d["newcenter_source_id"] == "000_e72cbd7cbd590d7c.txt"
 
 
@@ -117,7 +127,7 @@ def test_named_specialisations(graph, place, names):
 def test_specialisation_and_plan_quotes_name_the_industry(graph):
     for rel_type in ("SPECIALIZES_IN", "PLANS_INDUSTRY"):
         for u, v, d in rels(graph, rel_type):
-            if d["source_id"] in CORPUS_FILES:
+            if CORPUS_ID.match(d["source_id"]):
                 names = [graph.nodes[v]["name"], *graph.nodes[v].get("aliases", [])]
                 assert any(n in d["quote"] for n in names), (rel_type, u, v)
 
@@ -219,4 +229,5 @@ def test_statistics_are_on_the_places(graph):
         assert graph.nodes[row["adcode"]][f"{row['indicator']}_{row['year']}"] == pytest.approx(value)
         shown = row["value"][:-2] if row["value"].endswith(".0") else row["value"]
         assert shown in row["quote"], row              # the figure is in the sentence quoted
-        assert row["quote"] in CORPUS_FILES[row["source_id"]]
+        if CORPUS_FILES:
+            assert row["quote"] in CORPUS_FILES[row["source_id"]]

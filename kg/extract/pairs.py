@@ -440,7 +440,9 @@ class PairFinder:
                             continue
                         base = _between_feats(sent, a, b) + _trig_feats(sent, tpos, trig, a, b)
                         out.append(Pair(schema.SPILLOVER_TO, a.ent, b.ent, "spill", trig, base + ["dir=text"]))
-                        out.append(Pair(schema.SPILLOVER_TO, b.ent, a.ent, "spill", trig, base + ["dir=reverse"]))
+                        if trig == "承接" and a.end <= tpos < b.start:     # A承接B的…: B -> A
+                            out.append(Pair(schema.SPILLOVER_TO, b.ent, a.ent, "spill", trig,
+                                            base + ["dir=reverse"]))
                 if trig == "承接" and len(near) == 1:
                     subj = first_subject(sent) or ctx.last_topic
                     src = near[0]

@@ -229,6 +229,23 @@ def scored_relations(candidates, gold: dict, floor: float = 0.0) -> list[tuple[f
             for k, conf in sorted(best.items())]
 
 
+def bands_of(g, gold_dir: Path, folder: Path, data_dir: Path | None = None, split: str | None = None,
+             devset: bool = False, extractor=None, edges=(0.5, 0.7, 0.85, 1.01)):
+    """Precision by confidence band over the gold documents (see ``confidence_bands``)."""
+    scored = []
+    for _, gold, cands in extract_gold_documents(g, gold_dir, folder, data_dir, extractor, split, devset):
+        scored += scored_relations(cands, gold)
+    return confidence_bands(scored, edges)
+
+
+def format_bands(bands) -> str:
+    lines = [f"{'confidence':<14}{'pred':>6}{'correct':>9}{'P':>8}"]
+    for lo, hi, ok, n in bands:
+        label = f"[{lo:.2f}, {min(hi, 1.0):.2f}{']' if hi > 1 else ')'}"
+        lines.append(f"{label:<14}{n:>6}{ok:>9}{(ok / n if n else float('nan')):>8.3f}")
+    return "\n".join(lines)
+
+
 def format_scores(scores: dict[str, Counts]) -> str:
     """A plain table: one row per relation type, then all relations, entities, attributes."""
     special = ["relations (all types)", "entities", "attributes"]

@@ -32,8 +32,10 @@ def label(cand, gold: dict) -> bool:
     return match_relations({(cand.type, h, t)}, gl)[0] == 1
 
 
-def training_rows(g, corpus: Path, devset: Path | None, gold_dir: Path, data_dir: Path | None = None):
-    """(features, label, doc_id) for every relation candidate of the training documents."""
+def training_rows(g, corpus: Path, devset: Path | None, gold_dir: Path, data_dir: Path | None = None,
+                  read_docs: list | None = None):
+    """(features, label, doc_id) for every relation candidate of the training documents
+    (whose ids are appended to ``read_docs``)."""
     from kg.extract.pipeline import Extractor, source_years
     from kg.extract.readers import read_devset_document, read_document
 
@@ -46,6 +48,8 @@ def training_rows(g, corpus: Path, devset: Path | None, gold_dir: Path, data_dir
         for doc_id, gold in load_gold(gdir).items():
             if split is not None and gold.get("split") != split:
                 continue
+            if read_docs is not None:
+                read_docs.append(doc_id)
             ex.collect = []
             ex.extract_document(read(Path(folder) / doc_id))
             for cand, feats in ex.collect:
@@ -53,7 +57,7 @@ def training_rows(g, corpus: Path, devset: Path | None, gold_dir: Path, data_dir
     return rows
 
 
-def fit(rows, seed: int = SEED, c: float = C, min_count: int = MIN_COUNT):
+def fit(rows, seed: int = SEED, c: float = C, min_count: int = MIN_COUNT, docs: list | None = None):
     """A ``Model`` fitted on ``rows``."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -70,7 +74,9 @@ def fit(rows, seed: int = SEED, c: float = C, min_count: int = MIN_COUNT):
     clf.fit(X, y)
     weights = {f: float(w) for f, w in zip(vec.get_feature_names_out(), clf.coef_[0]) if abs(w) >= 1e-4}
     meta = {"seed": seed, "C": c, "min_count": min_count, "rows": len(rows), "positives": sum(y),
-            "documents": len({d for _, _, d in rows}), "trainer": "kg/extract/train.py",
+            "documents": len(docs if docs is not None else {d for _, _, d in rows}),
+            "training_documents": sorted(docs if docs is not None else {d for _, _, d in rows}),
+            "trainer": "kg/extract/train.py",
             "algorithm": "sklearn LogisticRegression(lbfgs, L2)"}
     return Model(weights, float(clf.intercept_[0]), meta)
 
@@ -88,8 +94,9 @@ def main(argv=None) -> None:
         if not Path(folder).is_dir():
             raise SystemExit(f"{name} folder {folder} not found (set CITYKG_CORPUS / CITYKG_DEVSET)")
     g = light_graph(DATA)
-    rows = training_rows(g, args.corpus, args.devset, REPO / "tests" / "gold", DATA)
-    model = fit(rows)
+    docs: list = []
+    rows = training_rows(g, args.corpus, args.devset, REPO / "tests" / "gold", DATA, docs)
+    model = fit(rows, docs=docs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(model.to_json(), encoding="utf-8")
     print(f"{len(rows)} candidates ({model.meta['positives']} correct) from {model.meta['documents']} "
