@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 MODEL_FILE = "model/relations.json"
+_UNCONJOINED = ("bg=", "tw=", "cg=")      # character bigrams are shared by all types
 
 
 def features(rel_type: str, feats: list[str]) -> list[str]:
@@ -28,7 +29,8 @@ def features(rel_type: str, feats: list[str]) -> list[str]:
     out = {f"type={rel_type}"}
     for f in feats:
         out.add(f)
-        out.add(f"{rel_type}|{f}")
+        if not f.startswith(_UNCONJOINED):
+            out.add(f"{rel_type}|{f}")
     return sorted(out)
 
 

@@ -84,6 +84,12 @@ class Tok:
 _IN_NAME = re.compile(r"(?:[—\-－~](?:⟦[A-Z]\d+⟧|[\u4e00-\u9fff]{1,3}))*(?:都市圈|城市群|经济圈|城镇群|都市区|经济带|城镇带|发展带|经济区)")
 
 
+# A grouping word right after a name (in a template, so not a G token): 贵阳—贵安—安顺都市圈;
+# not after a function word (培育都市圈和城市群, 两大都市圈).
+_UNKNOWN_GROUP = re.compile(r"[\u4e00-\u9fff—\-－⟧](?<![的和与及大个型化等壮在入进内两三四五六七八九十多育设造])"
+                            r"(?:都市圈|城市群|经济圈|城镇群)")
+
+
 def tokens(sent: Sent) -> list[Tok]:
     """The entity tokens of a sentence, without places that are only part of a grouping name."""
     bounds = [i for i, ch in enumerate(sent.template) if ch in CLAUSE_END]
@@ -305,6 +311,8 @@ class PairFinder:
                                                    and (grp is None or t is not grp)])
                     members += [t for t in toks if t.tag == "G" and t.end <= tpos and t is not grp
                                 and t.clause == clause]
+                if grp is None and _UNKNOWN_GROUP.search(text):
+                    continue          # the list belongs to a grouping that is not a node
                 if grp is None:
                     if ctx_pending(ctx) is not None:
                         grp, src = ctx_pending(ctx), "pending"

@@ -17,7 +17,7 @@ from kg.extract import attributes as attrs
 from kg.extract.candidates import MENTIONS, STATISTIC, Candidate, End
 from kg.extract.classify import features, load_model
 from kg.extract.pairs import PairFinder, document_topic, tokens, _between_feats
-from kg.extract.patterns import Context, Hit, find_relations, make_sent
+from kg.extract.patterns import TOKEN, Context, Hit, find_relations, make_sent
 from kg.extract.readers import Document, read_document
 from kg.extract.recognize import Entity, Recognizer
 from kg.extract.script import to_simplified
@@ -90,7 +90,11 @@ class Extractor:
         the classifier (when packaged) gives the confidence."""
         merged: dict[tuple, list] = {}
         toks = {id(t.ent): t for t in tokens(sent)}
+        # places with a token that ``tokens`` dropped are part of a grouping name (遵义都市圈)
+        in_name = {id(sent.ent(m.group())) for m in TOKEN.finditer(sent.template)} - set(toks)
         for hit in find_relations(sent, ctx):
+            if id(hit.head) in in_name or id(hit.tail) in in_name:
+                continue
             key = (hit.type, hit.head.key or hit.head.surface, hit.tail.key or hit.tail.surface)
             feats = [f"pat={hit.pattern}"]
             a, b = toks.get(id(hit.head)), toks.get(id(hit.tail))
