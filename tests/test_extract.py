@@ -251,7 +251,9 @@ def test_a_50_mb_file_streams_through(tmp_path):
 
     from kg.cli import app
 
-    corpus = "".join(p.read_text(encoding="utf-8") for p in sorted(TEXTS.glob("*.txt")))
+    # the test texts, diluted with plain prose to about the candidate density of an article
+    corpus = "".join(p.read_text(encoding="utf-8") for p in sorted(TEXTS.glob("*.txt"))) + \
+        "\n" + "城市的发展需要长期的规划和足够的耐心,也需要一代又一代人的努力。" * 150 + "\n"
     big, out = tmp_path / "big.txt", tmp_path / "big.jsonl"
     chunk = corpus.encode("utf-8")
     with open(big, "wb") as fh:
@@ -262,4 +264,4 @@ def test_a_50_mb_file_streams_through(tmp_path):
     assert result.exit_code == 0, result.output
     first = json.loads(out.open(encoding="utf-8").readline())
     assert first["doc_id"] == "big.txt"
-    assert sum(1 for _ in out.open(encoding="utf-8")) > 20_000
+    assert sum(1 for _ in out.open(encoding="utf-8")) > 50_000
