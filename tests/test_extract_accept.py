@@ -44,7 +44,7 @@ def test_accept_adds_rows_once_and_the_build_reads_them(graph, new_document, dat
     cands = Extractor(graph).extract(new_document)
     raw, reviewed = tmp_path / "c.jsonl", tmp_path / "reviewed.jsonl"
     write_jsonl(cands, raw)
-    _review(raw, reviewed, lambda d: d["type"] in ("SPILLOVER_TO", "STATISTIC"))
+    _review(raw, reviewed, lambda d: d["type"] in ("SPILLOVER_TO", "STATISTIC") and d["confidence"] >= 0.5)
 
     report = accept_file(reviewed, data_copy, graph)
     assert (report.relations, report.statistics) == (1, 1)

@@ -92,6 +92,19 @@ def read_document(path, encoding: str = "utf-8", max_mb: float = MAX_MB) -> Docu
     return Document(path.name, path, text, fmt, title)
 
 
+def read_devset_document(path) -> Document:
+    """A development-set file: line 1 ``SOURCE: <url> | <title>``, the text from line 2.
+
+    The document's text is the body only, so offsets count from the start of line 2.
+    """
+    doc = read_document(path)
+    first, _, body = doc.text.partition("\n")
+    if not first.startswith("SOURCE:") or not body.strip():
+        raise ReadError(f"{doc.path}: line 1: expected 'SOURCE: <url> | <title>' and a text from line 2")
+    title = first.split("|", 1)[1].strip() if "|" in first else ""
+    return Document(doc.doc_id, doc.path, body, doc.fmt, title)
+
+
 def _decode(path: Path, raw: bytes, encoding: str) -> str:
     head = raw[:65536]
     if b"\x00" in head:
