@@ -35,6 +35,7 @@ def break_facts(g):
     g.add_edge("320102", "cluster:test", key="CORE_OF|t", type="CORE_OF", **PROVENANCE)
     g.add_edge("320102", "320104", key="BELONGS_TO", type="BELONGS_TO")
     g.add_edge("320500", "320000", key="FOO|t", type="FOO", **PROVENANCE)
+    g.add_edge("320500", "cluster:test", key="CORE_OF|tier", type="CORE_OF", tier="核心区", **PROVENANCE)
     return g
 
 
@@ -52,6 +53,7 @@ EXPECTED = {
     "玄武区 (320102): a County BELONGS_TO exactly one unit",
     "苏州市 (320500) -FOO-> 江苏省 (320000): an asserted relationship has one known relationship type",
     "FOO: not a relationship type of the schema",
+    "苏州市 (320500) -CORE_OF-> 测试城市群 (cluster:test): only a MEMBER_OF relationship has a tier",
 }
 
 
@@ -94,25 +96,54 @@ def test_add_rel_refuses_the_same_unsourced_fact(jiangsu):
 
 def test_write_build_refuses_a_broken_graph_and_keeps_the_old_build(jiangsu, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "graph.ttl").write_text("previous build", encoding="utf-8")
+    write_build(jiangsu, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     del jiangsu.nodes["320100"]["adcode"]
     with pytest.raises(BuildError, match=r"南京市 \(320100\): a Place has exactly one adcode"):
-        write_build(jiangsu, out)
-    assert [p.name for p in out.iterdir()] == ["graph.ttl"]
-    assert (out / "graph.ttl").read_text(encoding="utf-8") == "previous build"
+        write_build(jiangsu, out, force=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left behind
 
 
-def test_write_build_replaces_the_old_build_when_valid(jiangsu, tmp_path):
+def test_write_build_replaces_the_old_build_only_with_force(jiangsu, tmp_path):
+    from kg.store.outdir import OutputDirError
+
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("previous build", encoding="utf-8")
-    report = write_build(jiangsu, out)
+    write_build(jiangsu, out)
+    (out / "nodes.csv").write_text("stale", encoding="utf-8")
+    with pytest.raises(OutputDirError, match="--force"):
+        write_build(jiangsu, out)
+    report = write_build(jiangsu, out, force=True)
     assert report["validation"] == {"conforms": True, "violations": []}
     names = {p.name for p in out.iterdir()}
-    assert "stale.txt" not in names
-    assert {"graph.ttl", "nodes.csv", "relationships.csv", "build_report.json"} <= names
+    assert {"graph.ttl", "nodes.csv", "relationships.csv", "build_report.json", ".citykg-output"} <= names
+    assert (out / "nodes.csv").read_text(encoding="utf-8") != "stale"
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_write_build_never_deletes_a_folder_it_did_not_write(jiangsu, tmp_path, force):
+    from kg.store.outdir import OutputDirError
+
+    out = tmp_path / "mine"
+    (out / "thesis").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    (out / "thesis" / "ch1.md").write_text("chapter 1", encoding="utf-8")
+    with pytest.raises(OutputDirError, match="not written by citykg"):
+        write_build(jiangsu, out, force=force)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert (out / "thesis" / "ch1.md").read_text(encoding="utf-8") == "chapter 1"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "thesis"]
+
+
+def test_a_file_added_to_a_previous_build_blocks_its_replacement(jiangsu, tmp_path):
+    from kg.store.outdir import OutputDirError
+
+    out = tmp_path / "out"
+    write_build(jiangsu, out)
+    (out / "my-query.cypher").write_text("MATCH (n) RETURN n", encoding="utf-8")
+    with pytest.raises(OutputDirError, match="my-query.cypher"):
+        write_build(jiangsu, out, force=True)
+    assert (out / "my-query.cypher").exists() and (out / "nodes.csv").exists()
 
 
 # --- the fast validator (kg/shacl.py) against pySHACL, the reference ----------------
@@ -163,6 +194,9 @@ def _breakers(rng: random.Random, g):
         else:
             g.edges[u, v, k][name] = value
 
+    def relabel(node, change):
+        g.nodes[node]["labels"] = change(g.nodes[node]["labels"])
+
     def add(u, v, typ, **props):
         g.add_edge(u, v, key=f"{typ}|gen{rng.random()}", type=typ, **props)
 
@@ -172,9 +206,10 @@ def _breakers(rng: random.Random, g):
         lambda: g.nodes[pick(places)].update(adcode=pick(["3201", "32010a", 320100, "３２０１００"])),
         lambda: g.nodes[pick(places)].update(adcode=[g.nodes[pick(places)]["adcode"], "320999"]),
         lambda: g.nodes[pick(places)].pop("name", None),
-        lambda: g.nodes[pick(cities)]["labels"].remove("City"),
-        lambda: g.nodes[pick(counties)]["labels"].append("City"),
-        lambda: g.nodes[pick(counties)]["labels"].append("Province"),
+        # new lists, never in-place edits: graph.copy() shares the session graph's label lists
+        lambda: relabel(pick(cities), lambda labels: [x for x in labels if x != "City"]),
+        lambda: relabel(pick(counties), lambda labels: [*labels, "City"]),
+        lambda: relabel(pick(counties), lambda labels: [*labels, "Province"]),
         lambda: g.nodes[pick(other)].update(id=pick(["no colon", "x:", "Bad:id", ["a:b", "c:d"]])),
         lambda: g.nodes[pick(other)].pop("name", None),
         lambda: edge_prop("source_id", None),

@@ -22,6 +22,7 @@ edges carry
 | place-industry | ``place_industry`` (bipartite) | places/parks/new areas and industries | SPECIALIZES_IN, PLANS_INDUSTRY |
 | industry-similarity | ``industry_similarity`` | places with an industry | Jaccard similarity > 0 |
 | combined | ``combined`` | cities | weighted sum of the above (``DEFAULT_WEIGHTS``) |
+| flows, air, rail, migration, firm, gravity | ``kg.analysis.flow_networks`` | cities | LINKED_TO flows |
 
 ``network(g, name, scope)`` builds one by name and keeps only the scope's nodes.
 
@@ -339,6 +340,10 @@ NETWORKS: dict[str, Callable[..., nx.Graph]] = {
     "industry-similarity": industry_similarity,
     "combined": combined,
 }
+# The flow networks (LINKED_TO: air, rail, migration, firm, gravity and all observed ones).
+from kg.analysis.flow_networks import FLOW_NETWORKS  # noqa: E402  (uses the helpers above)
+
+NETWORKS.update(FLOW_NETWORKS)
 
 
 def restrict(h: nx.Graph, scope: AnalysisScope) -> nx.Graph:

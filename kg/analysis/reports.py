@@ -19,7 +19,7 @@ from kg.analysis.scope import AnalysisScope, analysis_scope, memberships
 from kg.model import schema
 from kg.model.graph import nodes_with
 
-DEFAULT_NETWORK = "combined"
+DEFAULT_NETWORK = "flows"  # observed flows (kg.analysis.flow_report); comembership etc. by name
 
 
 # --- small writers ---------------------------------------------------------------------
@@ -130,7 +130,14 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
                      scope=None, top: int = 15, engine: str = "fast",
                      weights: dict | None = None) -> list[tuple[str, Path]]:
     """Centrality tables (national, and the scope's if given, else each cluster's top hubs),
-    a top-k bar chart and a coordinate scatter sized by hub score."""
+    a top-k bar chart and a coordinate scatter sized by hub score. Flow networks (the
+    default, ``flows``, and each mode) get the flow hub report of ``flow_report``."""
+    from kg.analysis.flow_networks import FLOW_NETWORKS
+
+    if network in FLOW_NETWORKS:
+        from kg.analysis.flow_report import write_flow_centrality
+
+        return write_flow_centrality(g, out, network, scope, top, engine)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sc = _scope(g, scope)
@@ -138,7 +145,7 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
     national = networks.network(g, network, None, **options)
     nat = centrality.centrality_table(national, engine)
     stem = f"centrality_{network}_{sc.slug()}"
-    parts = [f"# Centrality: {network} network, {sc.name}",
+    parts = [f"# Centrality: {network} network, {sc.describe()}",
              f"Network **{network}**: {national.number_of_nodes():,} nodes, "
              f"{national.number_of_edges():,} edges nationally, "
              f"{nx.number_connected_components(national.to_undirected()) if len(national) else 0} "
@@ -154,7 +161,7 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
         table = centrality.centrality_table(sub, engine)
         table["national_rank"] = nat["hub_rank"].reindex(table.index)
         files.append(_csv(table, out / f"{stem}.csv", index=True))
-        parts += [f"## Hubs inside {sc.name}",
+        parts += [f"## Hubs inside {sc.describe()}",
                   f"The {network} network restricted to {sc.name}: {sub.number_of_nodes()} nodes, "
                   f"{sub.number_of_edges()} edges. `national_rank` is the node's rank in the "
                   "national network.", "\n".join(_hub_lines(table, top)),
@@ -230,7 +237,7 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
     fig2 = heatmap(show.head(60), out / f"{stem}_matrix.png", f"{sc.name}: place × industry")
     n_sig = int(pairs["significant"].fillna(False).sum())
     parts = [
-        f"# Industrial homogeneity (产业同质化): {sc.name}",
+        f"# Industrial homogeneity (产业同质化): {sc.describe()}",
         f"{len(m)} places/parks/new areas with industry rows (SPECIALIZES_IN, PLANS_INDUSTRY), "
         f"{m.shape[1]} industries{' (rolled up to categories)' if rollup else ''}.",
         "## Homogeneity index",
@@ -241,7 +248,11 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
         "## Pairs: similarity and significance",
         f"Of {int((pairs['shared'] > 0).sum())} pairs sharing an industry, {n_sig} share more than a "
         f"degree-preserving null model gives (curveball, {samples} samples, seed {seed}, "
-        "normal-approximation p with Benjamini–Hochberg q < 0.05, and an empirical p ≤ 0.05). A pair can be similar without being significant when the "
+        "Benjamini–Hochberg q < 0.05 on the empirical permutation p-values; with "
+        f"{int((pairs['shared'] > 0).sum())} pairs the smallest reachable q is "
+        f"{int((pairs['shared'] > 0).sum()) / (samples + 1):.3g}, so `--samples` "
+        f"{nullmodel.min_samples(int((pairs['shared'] > 0).sum()))} or more is needed for a pair to "
+        "pass). A pair can be similar without being significant when the "
         "shared industries are ones nearly everyone lists.",
         md_table(pairs.sort_values(["jaccard", "a", "b"], ascending=[False, True, True]).head(20)
                  [["a_name", "b_name", "shared", "jaccard", "cosine", "expected", "z",
@@ -294,7 +305,7 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
                      f"{sc.name}: bridging places between clusters", "cross-cluster betweenness")
     city_pairs = pairs[pairs["level"] == schema.CITY]
     parts = [
-        f"# Cross-region linkages: {sc.name}",
+        f"# Cross-region linkages: {sc.describe()}",
         "## Ties across province and cluster boundaries (national)", md_table(crossings),
         "## Cluster × cluster linkage", "Sum of combined-network weights (adjacency, spillover, "
         "cooperation, industry similarity) between member cities of two clusters; the diagonal "
@@ -317,10 +328,13 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
 
 
 def write_all(g: nx.MultiDiGraph, out: Path) -> list[tuple[str, Path]]:
-    """The reports ``citykg report`` links: centrality (combined and county adjacency),
-    homogeneity and linkages, national. Returns only the Markdown pages."""
+    """The reports ``citykg report`` links: centrality (observed flows when the graph has
+    them, the combined network, county adjacency), homogeneity and linkages, national.
+    Returns only the Markdown pages."""
     pages = []
-    for result in (write_centrality(g, out, "combined"),
+    has_flows = any(d["type"] == schema.LINKED_TO for *_, d in g.edges(data=True))
+    for result in (*([write_centrality(g, out, "flows")] if has_flows else []),
+                   write_centrality(g, out, "combined"),
                    write_centrality(g, out, "county-adjacency"),
                    write_homogeneity(g, out), write_linkages(g, out)):
         pages.append(result[0])

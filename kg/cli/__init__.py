@@ -40,3 +40,4 @@ from kg.cli import extract as _extract  # noqa: E402,F401
 from kg.cli import viz as _viz  # noqa: E402,F401
 from kg.cli import report as _report  # noqa: E402,F401
 from kg.cli import firms as _firms  # noqa: E402,F401
+from kg.cli import flows as _flows  # noqa: E402,F401

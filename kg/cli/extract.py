@@ -118,9 +118,12 @@ def score(gold: Path = typer.Option(None, "--gold", help="Folder of gold files (
     from kg.extract.score import format_scores, score_corpus
     from kg.paths import CORPUS, DATA, REPO
 
+    corpus = corpus or CORPUS
+    if corpus is None:
+        fail("no document folder: pass --corpus DIR or set CITYKG_CORPUS to the founding corpus")
     try:
         g = _graph(data)
-        scores = score_corpus(g, gold or REPO / "tests" / "gold", corpus or CORPUS,
+        scores = score_corpus(g, gold or REPO / "tests" / "gold", corpus,
                               data_dir=data or DATA, threshold=threshold)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))

@@ -156,6 +156,9 @@ def load(build_dir: Path = typer.Argument(None, help="A build folder from `cityk
     typer.echo(f"loaded {done['nodes']} nodes and {done['relationships']} relationships in "
                f"{time.monotonic() - t0:.1f} s; the database now holds {now['nodes']} nodes and "
                f"{now['relationships']} relationships")
+    if done.get("pruned_nodes") or done.get("pruned_relationships") or done.get("dropped_labels"):
+        typer.echo(f"removed what the build no longer has: {done['pruned_nodes']} nodes, "
+                   f"{done['pruned_relationships']} relationships, {done['dropped_labels']} labels")
 
 
 @app.command()
@@ -164,6 +167,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
                                           "numbers and JSON are parsed, '\"310107\"' stays text."),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
           list_queries: bool = typer.Option(False, "--list", help="List the cookbook queries."),
+          timeout: float = typer.Option(60, "--timeout", help="Seconds before the server stops the query."),
           uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE):
     """Run read-only Cypher (the server refuses writes) and print the rows."""
     from kg.store import neo4j_query as nq
@@ -183,6 +187,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
     try:
         text = nq.resolve_query(cypher)
         params = nq.check_params(nq.declared_params(text), nq.parse_params(param))
+        nq.check_confined(text)                  # refused before the server is asked
     except nq.QueryError as exc:
         fail(str(exc))
     # The driver logs the server's notifications as long reprs; we print them as one line each.
@@ -191,7 +196,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
     notes: list[str] = []
     try:
         with driver:
-            keys, rows = nq.run_read(driver, text, params, database, notes=notes)
+            keys, rows = nq.run_read(driver, text, params, database, notes=notes, timeout=timeout)
     except nq.QueryError as exc:
         fail(str(exc))
     for note in dict.fromkeys(notes):

@@ -65,7 +65,7 @@ def read_document(path, encoding: str = "utf-8", max_mb: float = MAX_MB) -> Docu
         raise ReadError(f"{path}: no such file")
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
-        raise ReadError(f"{path}: {size / 1048576:.1f} MB is larger than the {max_mb:g} MB limit "
+        raise ReadError(f"{path}: {size:,} bytes is larger than the {max_mb:g} MB limit "
                         f"(raise it with --max-mb, or split the file)")
     suffix = path.suffix.lower()
     title = ""

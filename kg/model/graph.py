@@ -53,6 +53,8 @@ def add_node(g: nx.MultiDiGraph, key: str, labels: Iterable[str], **props) -> No
 
 def rel_key(rel_type: str, props: dict) -> str:
     source = props.get("source_id")
+    if rel_type == schema.LINKED_TO:  # one flow per pair, mode, source and year
+        return f"{rel_type}|{props.get('mode')}|{source}|{props.get('year')}"
     return f"{rel_type}|{source}" if source else rel_type
 
 

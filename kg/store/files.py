@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.model import schema
 from kg.model.graph import new_graph
+from kg.store.geo import write_geo
 
 SEP = ";"
 # Column headers carry the value type, as neo4j-admin import headers do: ``year:int``.
@@ -63,6 +64,7 @@ def write_all(g: nx.MultiDiGraph, out: Path) -> None:
     from kg.store.rdf import write_turtle
 
     write_turtle(g, out / "graph.ttl")
+    write_geo(g, out)  # places (points, polygons) with their statistics and flows, as GeoJSON
 
 
 def _write_table(path: Path, fixed: list[str], rows: list[tuple[list, dict]]) -> None:
