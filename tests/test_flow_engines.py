@@ -127,13 +127,14 @@ def test_spark_equals_duckdb_on_the_bad_file(bad_file, reference):
 
 @pytest.mark.slow
 def test_spark_equals_duckdb_at_one_million_rows(tmp_path):
-    """pyspark in local mode (2 cores) on 1M synthetic rows: the same table and rejects."""
+    """pyspark in local mode (2 cores) on 1M synthetic rows: the same table and rejects.
+    Slow: 14 min for this test (file, DuckDB, Spark) on the shared 2-core machine at load 11."""
     pytest.importorskip("pyspark")
     path = tmp_path / "f.csv"
     generate_firms(path, rows=1_000_000, seed=1, dirty=0.01)
     duck, spark = project(path), project(path, engine="spark")
     same(spark, duck)
-    assert duck.stats.rows == 1_000_000 + duck.stats.rejected - duck.stats.rejected
+    assert duck.stats.rows == 1_000_000 and duck.stats.rejected > 5000
 
 
 def test_bench_flows_smoke():
