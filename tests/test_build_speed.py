@@ -62,3 +62,14 @@ def test_streamed_turtle_is_the_rdf_export(graph, tmp_path):
     path = tmp_path / "g.ttl"
     write_turtle(graph, path)
     assert set(Graph().parse(path, format="turtle")) == set(to_rdf(graph))
+
+
+def test_bench_build_smoke():
+    """bench_build once: it asserts that the fast validator's results equal pySHACL's."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "benchmarks/bench_build.py", "--repeat", "1"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "fast results equal pySHACL's" in out.stdout and "RATIO fast_speedup=" in out.stdout

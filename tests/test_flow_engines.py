@@ -89,12 +89,12 @@ def test_duckdb_equals_the_reference_on_a_synthetic_file(tmp_path):
 
 
 def test_parquet_gives_the_same_table_and_clear_errors(tmp_path, bad_file):
-    import pandas as pd
+    import duckdb
 
     path = tmp_path / "f.csv"
     generate_firms(path, rows=3000, seed=5, dirty=0.02)
     pq = tmp_path / "f.parquet"
-    pd.read_csv(path, dtype=str, keep_default_na=False).to_parquet(pq)
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{path}', all_varchar=true)) TO '{pq}' (FORMAT parquet)")
     a, b = project(path), project(pq)
     same(a, b)  # row i of the Parquet file is line i + 1, as in the CSV it came from
     broken = tmp_path / "broken.parquet"
@@ -102,7 +102,7 @@ def test_parquet_gives_the_same_table_and_clear_errors(tmp_path, bad_file):
     with pytest.raises(FlowFileError, match="broken.parquet: .*Parquet"):
         project(broken)
     lacking = tmp_path / "lacking.parquet"
-    pd.DataFrame({"firm_id": ["F1"]}).to_parquet(lacking)
+    duckdb.execute(f"COPY (SELECT 'F1' AS firm_id) TO '{lacking}' (FORMAT parquet)")
     with pytest.raises(FlowFileError, match="lacking.parquet: missing column"):
         project(lacking)
     with pytest.raises(ValueError, match="unknown flow engine"):
@@ -127,13 +127,14 @@ def test_spark_equals_duckdb_on_the_bad_file(bad_file, reference):
 
 @pytest.mark.slow
 def test_spark_equals_duckdb_at_one_million_rows(tmp_path):
-    """pyspark in local mode (2 cores) on 1M synthetic rows: the same table and rejects."""
+    """pyspark in local mode (2 cores) on 1M synthetic rows: the same table and rejects.
+    Slow: 14 min for this test (file, DuckDB, Spark) on the shared 2-core machine at load 11."""
     pytest.importorskip("pyspark")
     path = tmp_path / "f.csv"
     generate_firms(path, rows=1_000_000, seed=1, dirty=0.01)
     duck, spark = project(path), project(path, engine="spark")
     same(spark, duck)
-    assert duck.stats.rows == 1_000_000 + duck.stats.rejected - duck.stats.rejected
+    assert duck.stats.rows == 1_000_000 and duck.stats.rejected > 5000
 
 
 def test_bench_flows_smoke():
