@@ -144,3 +144,23 @@ def test_co_listing_significance_uses_the_null_model():
     assert sig.loc[("A", "B"), "co_occurrence"] == 4 and sig.loc[("A", "B"), "proximity"] == 1.0
     assert sig.loc[("A", "B"), "p_empirical"] < 0.01 and bool(sig.loc[("A", "B"), "significant"])
     assert not sig.drop(index=("A", "B"))["significant"].any()
+
+
+def test_homogeneity_share_indices_on_a_hand_made_graph():
+    from kg.analysis import homogeneity
+    from kg.model.graph import add_node, new_graph
+
+    g = new_graph()
+    shares = {"440307": (0.02, 64.21, 35.77), "440306": (0.1, 47.0, 52.9), "440304": (0.0, 5.0, 95.0)}
+    for code, (p, s, t) in shares.items():
+        add_node(g, code, ["Place", "County"], name=code, primary_industry_share_2024=p,
+                 secondary_industry_share_2024=s, tertiary_industry_share_2024=t)
+    add_node(g, "440305", ["Place", "County"], name="no shares")
+    table = homogeneity.sector_shares(g)
+    assert list(table.index) == ["440304", "440306", "440307"]
+    pairs = homogeneity.share_indices(table).set_index(["a", "b"])
+    a, b = np.array(shares["440306"]) / 100.0, np.array(shares["440307"]) / 100.0
+    a, b = a / a.sum(), b / b.sum()
+    assert pairs.loc[("440306", "440307"), "structure_similarity"] == pytest.approx(1 - cosine(a, b))
+    assert pairs.loc[("440306", "440307"), "krugman"] == pytest.approx(np.abs(a - b).sum())
+    assert homogeneity.share_indices(table.iloc[:1]).empty

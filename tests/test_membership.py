@@ -154,3 +154,21 @@ def test_places_entered_or_left_query(loaded, graph):
     rows = _run(loaded, "places_entered_or_left", grouping="珠三角", from_year=2018, to_year=2020)
     assert sorted(r["adcode"] for r in rows if r["change"] == "entered") == change["entered"]
     assert sorted(r["adcode"] for r in rows if r["change"] == "left") == change["left"]
+
+
+def test_cli_viz_takes_as_of_and_plan(build_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runs = {}
+    for flag in (["--as-of", "2018"], ["--as-of", "2020"]):
+        out = tmp_path / f"v{flag[1]}.html"
+        res = CliRunner().invoke(app, ["viz", "--scope", "长三角", *flag, "--build", str(build_dir),
+                                       "--out", str(out)])
+        assert res.exit_code == 0 and f"(as of {flag[1]})" in res.output, res.output
+        runs[flag[1]] = out.read_text(encoding="utf-8")
+    assert "320300" in runs["2020"] and "320300" not in runs["2018"]   # 徐州市 entered in 2019
+    res = CliRunner().invoke(app, ["viz", "--scope", "江苏", "--plan", "policy:yrd-cluster-plan-2016",
+                                   "--build", str(build_dir), "--out", str(tmp_path / "x.html")])
+    assert res.exit_code != 0 and "not one" in res.output

@@ -234,6 +234,42 @@ def location_quotients(g: nx.MultiDiGraph) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LQ_COLUMNS)
 
 
+# --- shares: structure similarity and Krugman -----------------------------------------------
+
+SECTORS = ("primary_industry_share", "secondary_industry_share", "tertiary_industry_share")
+
+
+def sector_shares(g: nx.MultiDiGraph, scope: AnalysisScope | str | None = None,
+                  year: int | None = None) -> pd.DataFrame:
+    """Places × 三次产业 shares (``<sector>_<year>`` statistics) inside ``scope``, for the
+    latest year (≤ ``year``) each place has all three; declared as amounts (shares)."""
+    if not isinstance(scope, AnalysisScope):
+        scope = analysis_scope(g, scope)
+    rows, years = {}, {}
+    for key in sorted(scope.places):
+        d = g.nodes[key]
+        found = sorted({int(k.rsplit("_", 1)[1]) for k in d if k.startswith(SECTORS[0] + "_")
+                        and k.rsplit("_", 1)[1].isdigit()}, reverse=True)
+        for y in found:
+            if (year is None or y <= year) and all(f"{sec}_{y}" in d for sec in SECTORS):
+                rows[key], years[key] = [float(d[f"{sec}_{y}"]) for sec in SECTORS], y
+                break
+    t = pd.DataFrame.from_dict(rows, orient="index", columns=["primary", "secondary", "tertiary"])
+    t.index.name = "place"
+    t.attrs.update({"kind": "values", "years": years})
+    return t
+
+
+def share_indices(t: pd.DataFrame) -> pd.DataFrame:
+    """产业结构相似系数 and bilateral Krugman index for every pair of rows of a share table
+    (empty when fewer than two places have shares)."""
+    from kg.analysis import similarity
+
+    if len(t) < 2:
+        return pd.DataFrame(columns=["a", "b", "structure_similarity", "krugman"])
+    return similarity.pairs(t).sort_values("structure_similarity", ascending=False)
+
+
 # --- the corpus's statements ---------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -236,8 +236,24 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
     show = m.loc[:, list(shares.index)].rename(index=names, columns=names)
     fig2 = heatmap(show.head(60), out / f"{stem}_matrix.png", f"{sc.name}: place × industry")
     n_sig = int(pairs["significant"].fillna(False).sum())
+    share_table = homogeneity.sector_shares(g, sc)
+    share_pairs = homogeneity.share_indices(share_table)
+    files.append(_csv(share_pairs, out / f"{stem}_structure_similarity.csv"))
+    if len(share_pairs):
+        share_pairs = share_pairs.assign(a_name=share_pairs["a"].map(lambda k: g.nodes[k].get("name", k)),
+                                         b_name=share_pairs["b"].map(lambda k: g.nodes[k].get("name", k)))
+        lead = [md_table(share_pairs[["a_name", "b_name", "structure_similarity", "krugman"]].head(20))]
+    else:
+        lead = [f"Shares are needed for these two measures: {len(share_table)} place(s) in this scope "
+                "have the three sector shares (三次产业结构) in the graph, so neither is computed; the "
+                "measures below use binary listings (which industries, not how much)."]
     parts = [
         f"# Industrial homogeneity (产业同质化): {sc.describe()}",
+        "## Structure similarity (产业结构相似系数) and Krugman index, from output shares",
+        "UNIDO's coefficient S = Σ s_ak s_bk / √(Σ s_ak² Σ s_bk²) (1 = the same structure) and the "
+        "bilateral Krugman index K = Σ |s_ak − s_bk| (0 = same, 2 = nothing in common), on the "
+        "primary/secondary/tertiary shares of GDP (`kg.analysis.similarity`, `specialisation`).",
+        *lead,
         f"{len(m)} places/parks/new areas with industry rows (SPECIALIZES_IN, PLANS_INDUSTRY), "
         f"{m.shape[1]} industries{' (rolled up to categories)' if rollup else ''}.",
         "## Homogeneity index",
