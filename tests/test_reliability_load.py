@@ -311,7 +311,9 @@ def test_the_audit_catches_values_pasted_into_cypher():
 
 
 def kg_sources() -> list[Path]:
-    return sorted((paths.REPO / "kg").rglob("*.py"))
+    """Every module that may talk to Neo4j. kg/flows builds DuckDB and Spark SQL over files (file
+    paths quoted there) and never sends Cypher, so the Cypher audit does not read it."""
+    return sorted(p for p in (paths.REPO / "kg").rglob("*.py") if "flows" not in p.relative_to(paths.REPO / "kg").parts[:1])
 
 
 def test_no_cypher_in_kg_interpolates_a_value():

@@ -122,8 +122,9 @@ def getis_ord(y: pd.Series, adj: nx.Graph, permutations: int = 999, seed: int = 
 
 
 def indicator(g: nx.MultiDiGraph, name: str, level: str = schema.CITY) -> pd.Series:
-    """A numeric indicator of every place of ``level``: a node property (``gdp_2024``) or
-    ``planned_industries`` (distinct industries planned by the unit or units below it)."""
+    """A numeric indicator of every place of ``level``: a statistic as ``<indicator>_<year>``
+    (``resident_population_2020``, ``kg.model.statistics``), a numeric node property (a hub
+    score), or ``planned_industries`` (distinct industries planned by the unit or units below it)."""
     places = [k for k, d in g.nodes(data=True) if schema.is_place(d) and schema.level(d) == level]
     if name == "planned_industries":
         from kg.analysis.networks import Hierarchy
@@ -136,8 +137,17 @@ def indicator(g: nx.MultiDiGraph, name: str, level: str = schema.CITY) -> pd.Ser
                 if unit in listed:
                     listed[unit].add(v)
         return pd.Series({p: float(len(s)) for p, s in listed.items()}, name=name)
-    values = {p: g.nodes[p][name] for p in places
-              if isinstance(g.nodes[p].get(name), (int, float)) and not isinstance(g.nodes[p].get(name), bool)}
+    import re
+
+    from kg.model.statistics import statistic_value
+
+    values = {}
+    if m := re.fullmatch(r"([a-z][a-z0-9_]*)_(\d{4})", name):
+        values = {p: v for p in places
+                  if (v := statistic_value(g, p, m.group(1), int(m.group(2)))) is not None}
+    if not values:
+        values = {p: g.nodes[p][name] for p in places
+                  if isinstance(g.nodes[p].get(name), (int, float)) and not isinstance(g.nodes[p].get(name), bool)}
     if not values:
         raise ValueError(f"no {level} node carries a numeric {name!r}")
     return pd.Series(values, name=name, dtype=float)

@@ -130,7 +130,8 @@ def linkages_cmd(scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, o
 @analyze_app.command("spatial")
 def spatial_cmd(indicator: str = typer.Option(
                     "planned_industries", "--indicator",
-                    help="A numeric property of the city nodes (gdp_2024, population_2020, ...) or "
+                    help="A statistic as INDICATOR_YEAR (resident_population_2020, gdp_2024, ...), a numeric "
+                         "node property, or "
                          "planned_industries (industries planned by the city and its counties)."),
                 scope: str = SCOPE, build: Path = BUILD, neo4j: bool = NEO4J, out: Path = OUT,
                 top: int = TOP,
