@@ -39,6 +39,8 @@ def main() -> None:
     from kg.paths import CORPUS, DATA
 
     corpus = args.corpus or CORPUS
+    if not corpus.is_dir():
+        raise SystemExit(f"corpus not found at {corpus}: set CITYKG_CORPUS or pass --corpus")
     docs = [read_document(p) for p in sorted(corpus.glob("0*.txt"))]
     chars = sum(len(d.text) for d in docs)
 

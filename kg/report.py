@@ -41,12 +41,11 @@ class ReportResult:
 def load_into_neo4j(g) -> tuple[bool, str]:
     """Load ``g`` into the Neo4j server when one answers; (ok, what happened).
 
-    Loading MERGEs, so it never deletes: when the database holds more than this build
-    (an older build, firm data), the status says so and how to replace it.
+    The load converges (``kg.store.neo4j_load``): afterwards the database holds exactly this
+    build, plus any firm layer from `citykg firms import`.
     """
     from neo4j.exceptions import DriverError, Neo4jError
 
-    from kg.model.graph import counts
     from kg.store import neo4j_load, neo4j_server
 
     try:
@@ -54,18 +53,16 @@ def load_into_neo4j(g) -> tuple[bool, str]:
     except neo4j_server.ServerError as exc:
         return False, f"not loaded into Neo4j: {exc}"
     try:
-        neo4j_load.load_graph(driver, g, progress=False)
-        now = neo4j_load.database_counts(driver)
+        done = neo4j_load.load_graph(driver, g, progress=False)
     except (Neo4jError, DriverError, neo4j_load.LoadError) as exc:
         return False, f"loading into Neo4j failed: {exc}"
     finally:
         driver.close()
     uri = neo4j_server.connection_settings()["uri"]
     status = f"loaded {len(g):,} nodes and {g.number_of_edges():,} relationships into Neo4j at {uri}"
-    extra = now["nodes"] - counts(g)["nodes"]
-    if extra > 0:
-        status += (f"; the database holds {extra:,} more nodes than this build (earlier loads); "
-                   f"`citykg load --clear` replaces them")
+    if done.get("pruned_nodes") or done.get("pruned_relationships"):
+        status += (f"; removed {done['pruned_nodes']:,} nodes and {done['pruned_relationships']:,} "
+                   "relationships that this build no longer has")
     return True, status
 
 
@@ -104,16 +101,25 @@ def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Lin
 
 
 def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
-               progress: Callable[[str], None] = log.info, graph=None) -> ReportResult:
-    """Run every step and write ``out/index.html`` (``graph``: an already built graph)."""
+               progress: Callable[[str], None] = log.info, graph=None,
+               force: bool = False) -> ReportResult:
+    """Run every step and write ``out/index.html`` (``graph``: an already built graph).
+
+    ``out`` must be new, empty or (with ``force``) a previous report (``kg.store.outdir``)."""
+    import shutil
+
     from kg.build import build_graph, write_build
+    from kg.store.outdir import check_replace, write_marker
     from kg.viz.report_page import read_sources, write_index
 
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"curated data folder {data_dir} does not exist")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_replace(out, "report", force)
+    if out.exists():
+        shutil.rmtree(out)       # a previous report: check_replace saw that citykg wrote every file
+    out.mkdir(parents=True)
     progress("building the graph")
     g = graph if graph is not None else build_graph(data_dir, progress=progress)
     progress("validating and writing the build files")
@@ -134,4 +140,5 @@ def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
                         neo4j_status=status, neo4j_ok=ok, browser_url=_browser_url() if ok else "",
                         sources=read_sources(data_dir), notes=notes,
                         built_at=build_report.get("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")))
+    write_marker(out, "report")
     return ReportResult(index, views, analyses, status, notes)

@@ -1,5 +1,8 @@
-"""SHACL validation of the graph: ``ontology/shapes.ttl`` run by pySHACL on the RDF export.
+"""SHACL validation of the graph against ``ontology/shapes.ttl``.
 
+Two engines give the same results: ``fast`` (default) compiles the shapes once
+(``kg/shacl.py``) and checks the graph's triples in memory; ``pyshacl`` runs pySHACL on
+an rdflib graph of the export and stays the reference the tests compare against.
 Each violation is one line that names the node (``南京市 (320100)``) or the
 relationship (``南京市 (320100) -MEMBER_OF-> 长三角城市群 (cluster:yrd)``) and the
 rule it breaks (the shape's ``sh:message``).
@@ -9,6 +12,8 @@ rule it breaks (the shape's ``sh:message``).
 >>> add_node(g, "320100", ["Place", "City"], name="南京市")   # no adcode property
 >>> validate_graph(g).violations
 ['南京市 (320100): a Place has exactly one adcode of six digits']
+>>> validate_graph(g, engine="pyshacl").violations == validate_graph(g).violations
+True
 """
 from __future__ import annotations
 
@@ -16,14 +21,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import networkx as nx
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import SH
 
 from kg.model import schema
 from kg.paths import ONTOLOGY
-from kg.store.rdf import CKG, node_iri, statement_iri, to_rdf
+from kg.shacl import Result, Validator, compile_shapes, light, local
+from kg.store.rdf import CKG, Lit, node_iri, raw_triples, statement_iri, to_rdf
 
 SHAPES = ONTOLOGY / "shapes.ttl"
+ENGINES = ("fast", "pyshacl")
 
 
 @dataclass
@@ -39,6 +46,12 @@ def shapes_graph() -> Graph:
 
 
 @lru_cache(maxsize=1)
+def compiled_shapes() -> Validator:
+    """The shapes compiled to checks (``kg.shacl``), once per process."""
+    return compile_shapes(shapes_graph())
+
+
+@lru_cache(maxsize=1)
 def shape_properties() -> frozenset[str]:
     """Names of the ckg properties the shapes read (every sh:path, inverse paths included)."""
     shapes = shapes_graph()
@@ -47,43 +60,68 @@ def shape_properties() -> frozenset[str]:
                      if isinstance(p, URIRef) and p.startswith(str(CKG)))
 
 
-def validate_graph(g: nx.MultiDiGraph, full: bool = False) -> ValidationResult:
-    """Validate ``g`` against the SHACL shapes; violations are sorted, one line each.
+def validation_results(g: nx.MultiDiGraph, engine: str = "fast", full: bool = False) -> list[Result]:
+    """The SHACL results for ``g`` (focus node, path, value, component, message, severity).
 
-    By default pySHACL gets only the part of the RDF export that the shapes read: node
+    By default the engines get only the part of the RDF export that the shapes read: node
     types, the node properties named in a sh:path, every direct relationship triple and
     the ckg:Assertion statements (no shape targets a ckg:Derivation). The results are the
-    same as for the whole export (``full=True``; tests check it) at about half the cost.
-    No inference: the export types every node with all of its labels, so the shapes
-    need no ontology reasoning.
+    same as for the whole export (``full=True``; tests check it). No inference: the export
+    types every node with all of its labels, so the shapes need no ontology reasoning.
     """
-    import pyshacl  # heavy import, only when validating
+    lean = {} if full else {"node_props": shape_properties(), "derivations": False}
+    if engine == "fast":
+        return compiled_shapes().validate(raw_triples(g, **lean))
+    if engine != "pyshacl":
+        raise ValueError(f"unknown validation engine {engine!r}; expected one of {ENGINES}")
+    import pyshacl  # heavy import, only when asked for
 
-    data = to_rdf(g) if full else to_rdf(g, node_props=shape_properties(), derivations=False)
-    conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
-                                            advanced=False, meta_shacl=False)
-    return ValidationResult(bool(conforms), sorted(_describe(results, g)))
+    _, report, _ = pyshacl.validate(to_rdf(g, **lean), shacl_graph=shapes_graph(),
+                                    inference="none", advanced=False, meta_shacl=False)
+    return pyshacl_results(report)
 
 
-def _describe(results: Graph, g: nx.MultiDiGraph) -> list[str]:
-    """Turn pySHACL's results graph into readable lines."""
+def pyshacl_results(report: Graph) -> list[Result]:
+    """pySHACL's results graph as ``Result``s in light terms (top-level results: the
+    ``sh:detail`` results pySHACL nests under an sh:node failure are left out)."""
+    out = []
+    details = set(report.objects(None, SH.detail))
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        if r in details:
+            continue
+        path = report.value(r, SH.resultPath)
+        if isinstance(path, BNode):
+            path = ("^", str(report.value(path, SH.inversePath)))
+        elif path is not None:
+            path = str(path)
+        value = report.value(r, SH.value)
+        message = report.value(r, SH.resultMessage)
+        out.append(Result(light(report.value(r, SH.focusNode)), path,
+                          None if value is None else light(value),
+                          "sh:" + local(report.value(r, SH.sourceConstraintComponent)),
+                          None if message is None else str(message),
+                          local(report.value(r, SH.resultSeverity))))
+    return out
+
+
+def validate_graph(g: nx.MultiDiGraph, full: bool = False, engine: str = "fast") -> ValidationResult:
+    """Validate ``g`` against the SHACL shapes; violations are sorted, one line each."""
+    results = validation_results(g, engine, full)
+    return ValidationResult(not results, sorted(describe(results, g)))
+
+
+def describe(results: list[Result], g: nx.MultiDiGraph) -> list[str]:
+    """Readable lines: the node or relationship at fault, the shape's message, the value."""
     names = _Names(g)
     lines = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
-        message = (results.value(result, SH.resultMessage)
-                   or results.value(result, SH.sourceConstraintComponent))
-        where = names.describe(focus)
-        if isinstance(path, URIRef) and names.is_rel_type(path) and value is not None:
-            where = names.relationship(focus, path, value)
-        elif isinstance(path, BNode) and value is not None:
-            inverse = results.value(path, SH.inversePath)
-            if inverse is not None and names.is_rel_type(inverse):
-                where = names.relationship(value, inverse, focus)
-        detail = f" (value: {value})" if isinstance(value, Literal) else ""
-        lines.append(f"{where}: {message}{detail}")
+    for r in results:
+        where = names.describe(r.focus)
+        if isinstance(r.path, str) and names.is_rel_type(r.path) and r.value is not None:
+            where = names.relationship(r.focus, r.path, r.value)
+        elif isinstance(r.path, tuple) and r.value is not None and names.is_rel_type(r.path[1]):
+            where = names.relationship(r.value, r.path[1], r.focus)
+        detail = f" (value: {r.value.lexical})" if isinstance(r.value, Lit) else ""
+        lines.append(f"{where}: {r.message or r.component}{detail}")
     return lines
 
 
@@ -92,12 +130,18 @@ class _Names:
 
     def __init__(self, g: nx.MultiDiGraph):
         self.g = g
-        self.nodes = {node_iri(k, d): k for k, d in g.nodes(data=True)}
-        self.rels = {statement_iri(u, v, k): (u, v, d.get("type"))
-                     for u, v, k, d in g.edges(keys=True, data=True)}
+        self.nodes = {str(node_iri(k, d)): k for k, d in g.nodes(data=True)}
+        self._rels = None
+
+    @property
+    def rels(self) -> dict:
+        if self._rels is None:  # only a failing relationship-statement result needs it
+            self._rels = {str(statement_iri(u, v, k)): (u, v, d.get("type"))
+                          for u, v, k, d in self.g.edges(keys=True, data=True)}
+        return self._rels
 
     @staticmethod
-    def is_rel_type(iri) -> bool:
+    def is_rel_type(iri: str) -> bool:
         return iri.startswith(str(CKG)) and iri[len(str(CKG)):] in schema.REL_TYPES
 
     def node(self, key: str) -> str:
@@ -105,14 +149,16 @@ class _Names:
         return f"{self.g.nodes[key].get('name', '(no name)')} ({key})"
 
     def describe(self, iri) -> str:
+        if isinstance(iri, Lit):
+            return iri.lexical
         if iri in self.nodes:
             return self.node(self.nodes[iri])
         if iri in self.rels:
             u, v, rel_type = self.rels[iri]
             return f"{self.node(u)} -{rel_type}-> {self.node(v)}"
-        if isinstance(iri, URIRef) and iri.startswith(str(CKG)):
+        if iri.startswith(str(CKG)):
             return iri[len(str(CKG)):]
         return str(iri)
 
-    def relationship(self, start, rel_type: URIRef, end) -> str:
+    def relationship(self, start, rel_type: str, end) -> str:
         return f"{self.describe(start)} -{rel_type[len(str(CKG)):]}-> {self.describe(end)}"

@@ -19,10 +19,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing Python packages"
 .venv/bin/python -m pip install -q --upgrade pip
+# requirements.lock pins every package to the version the suite passed with (scripts/lock.sh).
 if [ $want_test = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -c requirements.lock -e '.[test]'
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -c requirements.lock -e .
 fi
 
 # Debian packages: a CJK font for figures and views; chromium for the browser tests.

@@ -3,6 +3,25 @@ from __future__ import annotations
 
 import pytest
 
+CORPUS_HOWTO = ("founding corpus not available: set CITYKG_CORPUS to its folder "
+                "(e.g. CITYKG_CORPUS=../shared/corpus) to run the corpus evaluations")
+
+
+def corpus_dir():
+    """The founding corpus folder, or a skip that says how to provide it."""
+    from kg.paths import CORPUS
+
+    if CORPUS is None or not any(CORPUS.glob("[0-9][0-9][0-9]_*.txt")):
+        pytest.skip(CORPUS_HOWTO)
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_files():
+    """{file name: text} of the founding corpus; skips the test when it is not available."""
+    folder = corpus_dir()
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.glob("[0-9][0-9][0-9]_*.txt")}
+
 
 @pytest.fixture(scope="session")
 def graph():
@@ -60,3 +79,15 @@ def loaded(neo4j_driver, graph):
         clear_database(neo4j_driver)
     load_graph(neo4j_driver, graph, progress=False)
     return neo4j_driver
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason for skipped tests (not one per test), e.g. the missing corpus."""
+    from collections import Counter
+
+    reasons = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    for reason, n in reasons.most_common():
+        terminalreporter.write_line(f"skipped {n} test(s): {reason}")

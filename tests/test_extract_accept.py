@@ -44,7 +44,7 @@ def test_accept_adds_rows_once_and_the_build_reads_them(graph, new_document, dat
     cands = Extractor(graph).extract(new_document)
     raw, reviewed = tmp_path / "c.jsonl", tmp_path / "reviewed.jsonl"
     write_jsonl(cands, raw)
-    _review(raw, reviewed, lambda d: d["type"] in ("SPILLOVER_TO", "STATISTIC"))
+    _review(raw, reviewed, lambda d: d["type"] in ("SPILLOVER_TO", "STATISTIC") and d["confidence"] >= 0.5)
 
     report = accept_file(reviewed, data_copy, graph)
     assert (report.relations, report.statistics) == (1, 1)
@@ -69,7 +69,8 @@ def test_accept_adds_rows_once_and_the_build_reads_them(graph, new_document, dat
     edges = [d for _, _, d in g.edges("320500", data=True)
              if d["type"] == "SPILLOVER_TO" and d.get("source_id") == "article_test.txt"]
     assert len(edges) == 1 and edges[0]["function"] == "研发→生产" and edges[0]["year"] == 2024
-    assert g.nodes["320600"]["gdp_2023"] == 11813.3
+    from kg.model.statistics import statistic_value
+    assert statistic_value(g, "320600", "gdp", 2023) == 11813.3
 
 
 def test_ambiguous_or_unknown_ends_are_refused_with_the_line(graph, new_document, data_copy, tmp_path):

@@ -1,8 +1,9 @@
 """Extraction measured against the hand-made gold files in tests/gold/ (one per corpus document).
 
-The suite fails if relation precision < 0.90, relation recall < 0.70 or entity precision
-< 0.95 on the corpus. The gold files were written by reading the texts; they also hold
-facts the patterns do not find (the recall target is 0.70, not 1).
+The suite fails if relation precision < 0.90, relation recall < 0.80 or entity precision
+< 0.95 on the corpus (issue 13). The gold files were written by reading the texts; they also hold
+facts the patterns do not find. The corpus is third-party text outside the repository: the
+evaluations skip without it (set CITYKG_CORPUS=/path/to/corpus to run them).
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from kg.extract.score import Counts, load_gold, match_relations, node_keys, prf,
 from kg.paths import CORPUS, REPO
 
 GOLD = REPO / "tests" / "gold"
+needs_corpus = pytest.mark.skipif(not (CORPUS and CORPUS.is_dir()), reason=f"corpus not found at {CORPUS}: "
+                                  "set CITYKG_CORPUS=/path/to/corpus to run the corpus evaluation")
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +24,13 @@ def scores(graph):
     return score_corpus(graph, GOLD, CORPUS, data_dir=DATA)
 
 
+@needs_corpus
 def test_one_gold_file_per_corpus_document():
     corpus = sorted(p.name for p in CORPUS.glob("0*.txt"))
     assert sorted(load_gold(GOLD)) == corpus
 
 
+@needs_corpus
 def test_gold_quotes_are_in_the_documents_and_nodes_in_the_graph(graph):
     for doc_id, gold in load_gold(GOLD).items():
         text = (CORPUS / doc_id).read_text(encoding="utf-8")
@@ -40,11 +45,12 @@ def test_gold_quotes_are_in_the_documents_and_nodes_in_the_graph(graph):
                 assert key.startswith("title:") or key in graph, (doc_id, key)
 
 
+@needs_corpus
 def test_relation_and_entity_targets(scores):
     rel_p, rel_r, _ = scores["relations (all types)"].scores
     ent_p, _, _ = scores["entities"].scores
     assert rel_p >= 0.90, scores["relations (all types)"].false_pos
-    assert rel_r >= 0.70, scores["relations (all types)"].false_neg
+    assert rel_r >= 0.80, scores["relations (all types)"].false_neg
     assert ent_p >= 0.95, scores["entities"].false_pos
     # every relation type the issue names is found at least once
     for rel_type in ("SPILLOVER_TO", "SPECIALIZES_IN", "MEMBER_OF", "CORE_OF", "COOPERATES_WITH",
@@ -52,6 +58,7 @@ def test_relation_and_entity_targets(scores):
         assert scores[rel_type].tp_pred > 0, rel_type
 
 
+@needs_corpus
 def test_attributes_are_found(scores):
     p, r, _ = scores["attributes"].scores
     assert p >= 0.9 and r >= 0.7, (scores["attributes"].false_pos, scores["attributes"].false_neg)
@@ -99,6 +106,7 @@ def test_scorer_counts_by_hand():
     assert isinstance(spill, Counts)
 
 
+@needs_corpus
 def test_cli_score_prints_every_type():
     from typer.testing import CliRunner
 
@@ -111,4 +119,4 @@ def test_cli_score_prints_every_type():
         assert row in result.output
     line = next(l for l in result.output.splitlines() if l.startswith("relations (all types)"))
     p, r = (float(x) for x in line.split()[-3:-1])
-    assert p >= 0.9 and r >= 0.7
+    assert p >= 0.9 and r >= 0.8

@@ -151,7 +151,7 @@ def test_dump_and_restore_round_trip(loaded, graph, tmp_path, local_env):
 
     # A change after the dump, which the restore must undo, made through the shared driver:
     # after the restore the database's transaction ids are lower again, and a driver that
-    # chained bookmarks would now wait for a transaction that never comes (forget_bookmarks).
+    # chained bookmarks would now wait for a transaction that never comes (UnchainedDriver).
     marker = "MATCH (o:Organization {id: 'restore-marker'}) RETURN count(o)"
     loaded.execute_query("MATCH (p:Place {adcode: '429004'}) DETACH DELETE p")
     loaded.execute_query("CREATE (:Organization {id: 'restore-marker'})")

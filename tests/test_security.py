@@ -161,7 +161,6 @@ def test_the_password_comes_from_the_environment_before_the_file(monkeypatch, tm
     "CREATE (:Policy {id: 'policy:security-test'})",
     "MATCH (n) DETACH DELETE n",
     "CALL { CREATE (:Policy {id: 'policy:security-test'}) } RETURN 1",
-    "LOAD CSV FROM 'file:///etc/passwd' AS row CREATE (:Policy {id: row[0]})",
 ])
 def test_citykg_query_refuses_writes(loaded, write):
     from kg.store.neo4j_load import database_counts
@@ -190,3 +189,81 @@ def test_an_injection_string_given_as_a_parameter_is_just_a_value(loaded):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == [{"echoed": nasty, "matched": 0}]
     assert database_counts(loaded) == before
+
+
+# --- no file reads, no configuration changes, a time limit --------------------------------
+
+FILE_READS = [
+    "LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l LIMIT 1",
+    "LOAD CSV FROM 'file:///../../../../etc/passwd' AS l RETURN l LIMIT 1",
+    "load /* hidden */ csv with headers from 'file:///etc/passwd' AS l RETURN l",
+    "LOAD CSV FROM 'file:///etc/passwd' AS row CREATE (:Policy {id: row[0]})",
+]
+
+
+def run_query(*args, timeout=120):
+    return subprocess.run([*CITYKG, "query", *args], cwd=paths.REPO, env=local_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("query", FILE_READS)
+def test_citykg_query_refuses_load_csv(loaded, query):
+    proc = run_query(query)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "LOAD CSV is not allowed" in proc.stderr
+    assert "root:" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("query", [
+    "CALL dbms.listConfig() YIELD name, value RETURN name, value",
+    "CALL `dbms`.`setConfigValue`('db.logs.query.enabled', 'OFF')",
+    "CALL db.createLabel('Injected')",
+    "MATCH (n) WITH n LIMIT 1 CALL apoc.load.json('file:///etc/passwd') YIELD value RETURN value",
+])
+def test_citykg_query_refuses_procedures_that_are_not_catalogue_lookups(loaded, query):
+    proc = run_query(query)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "is not allowed in `citykg query`" in proc.stderr
+
+
+@pytest.mark.neo4j
+def test_catalogue_procedures_and_subqueries_still_run(loaded):
+    proc = run_query("CALL db.labels() YIELD label WHERE label = 'MetroCircle' "
+                     "CALL { RETURN 1 AS one } RETURN label, one", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == [{"label": "MetroCircle", "one": 1}]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "file:///../../../../etc/passwd",
+                                 "file:///%2e%2e/%2e%2e/%2e%2e/etc/passwd"])
+def test_the_server_itself_confines_load_csv_to_an_empty_folder(neo4j_driver, url):
+    """Even a client that bypasses `citykg query` cannot read the server user's files."""
+    from neo4j.exceptions import ClientError
+
+    confined = srv.confined_import_dir()
+    assert confined.is_dir() and not any(confined.iterdir())
+    with neo4j_driver.session() as session:
+        with pytest.raises(ClientError) as err:
+            session.run(f"LOAD CSV FROM '{url}' AS l RETURN l LIMIT 1").consume()
+    assert "root:" not in str(err.value)
+    settings = {r["name"]: r["value"] for r in neo4j_driver.execute_query(
+        "SHOW SETTINGS YIELD name, value WHERE name IN "
+        "['server.directories.import', 'db.transaction.timeout'] RETURN name, value").records}
+    assert Path(settings["server.directories.import"]) == confined
+    assert settings["db.transaction.timeout"] == srv.SERVER_TX_TIMEOUT
+
+
+@pytest.mark.neo4j
+def test_a_runaway_query_is_stopped_with_a_clear_message(loaded):
+    import time
+
+    t0 = time.monotonic()
+    proc = run_query("UNWIND range(1, 2000000000) AS x RETURN count(x)", "--timeout", "2", timeout=90)
+    assert time.monotonic() - t0 < 60
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "ran longer than 2 s" in proc.stderr and "--timeout" in proc.stderr
+    quick = run_query("RETURN 1 AS one", "--format", "json")      # the server is still fine
+    assert quick.returncode == 0 and json.loads(quick.stdout) == [{"one": 1}]

@@ -35,8 +35,9 @@ import pandas as pd
 
 from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
+from kg.model.statistics import statistic_value
 from kg.analysis import networks
-from kg.analysis.scope import AnalysisScope, analysis_scope
+from kg.analysis.scope import AnalysisScope, EmptyScope, analysis_scope
 
 
 # --- the matrix ----------------------------------------------------------------
@@ -135,14 +136,20 @@ def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int 
                   rollup: bool = False) -> pd.DataFrame:
     """``homogeneity_index`` for the nation and each scope (default: every city cluster and
     metro circle with at least two members that list an industry)."""
-    if scopes is None:
+    every = scopes is None
+    if every:
         scopes = [k for lab in (schema.CITY_CLUSTER, schema.METRO_CIRCLE)
                   for k, _ in sorted(nodes_with(g, lab))]
         scopes = ["national", *scopes]
     rows = []
     b = networks.place_industry(g)
     for s in scopes:
-        m = industry_matrix(g, s, rollup=rollup, b=b)
+        try:
+            m = industry_matrix(g, s, rollup=rollup, b=b)
+        except EmptyScope:
+            if not every:       # a scope asked for by name must hold places
+                raise
+            continue            # a grouping whose plan gives no members yet (厦漳泉)
         if len(m) >= 2:
             rows.append({"scope_key": s, **homogeneity_index(m, top)})
     return pd.DataFrame(rows)
@@ -176,30 +183,55 @@ def competition_risks(g: nx.MultiDiGraph, pairs: pd.DataFrame, threshold: float 
     return pd.DataFrame(rows, columns=[*pairs.columns, "a_name", "b_name", "cross_province"])
 
 
-def location_quotients(g: nx.MultiDiGraph) -> pd.DataFrame:
-    """LQ = (output of industry j in place i / GDP of i) / (Σ output of j / Σ GDP), over the
-    places whose SPECIALIZES_IN carries an ``output_value`` in 亿元 and whose GDP of the same
-    year is in the statistics. Returns the rows it could compute (often none: the corpus
-    rarely gives both)."""
-    rows = []
+def _outputs(g: nx.MultiDiGraph) -> dict[tuple[str, str, int], tuple[float, str]]:
+    """(place, industry, year) -> (output, unit) from SPECIALIZES_IN ``output_value`` in 亿元."""
+    out = {}
     for u, v, d in rels_of(g, schema.SPECIALIZES_IN):
         value, unit, year = d.get("output_value"), str(d.get("unit", "")), d.get("year")
-        gdp = g.nodes[u].get(f"gdp_{year}")
-        if value is None or gdp is None or not unit.startswith("亿元"):
-            continue
-        rows.append({"place": u, "name": g.nodes[u].get("name"), "industry": v,
-                     "industry_name": g.nodes[v].get("name"), "year": year,
-                     "output": float(value), "gdp": float(gdp)})
-    df = pd.DataFrame(rows, columns=["place", "name", "industry", "industry_name", "year",
-                                     "output", "gdp"])
-    if df.empty:
-        df["lq"] = pd.Series(dtype=float)
-        return df
-    total_gdp = df.drop_duplicates("place")["gdp"].sum()
-    by_industry = df.groupby("industry")["output"].transform("sum")
-    df["lq"] = (df["output"] / df["gdp"]) / (by_industry / total_gdp)
-    df["places_with_data"] = df.groupby("industry")["place"].transform("nunique")
-    return df
+        if value is not None and year is not None and unit.startswith("亿元"):
+            out[(u, v, int(year))] = (float(value), unit)
+    return out
+
+
+LQ_COLUMNS = ["place", "name", "industry", "industry_name", "year", "output", "gdp", "reference",
+              "reference_name", "reference_output", "reference_gdp", "lq", "why"]
+
+
+def location_quotients(g: nx.MultiDiGraph) -> pd.DataFrame:
+    """LQ = (output of industry j in place i / GDP of i) / (output of j / GDP) of the
+    **reference economy**: the nearest unit containing i (its city, then province) whose
+    output of j and GDP of the same year are both in the graph, in the same unit. The
+    denominator is never the sum over whichever places happen to have rows (that mixes
+    economies of different coverage). Every place–industry output is listed; where no
+    reference economy covers it, ``lq`` is empty and ``why`` says so. Pure computation:
+    ``kg.analysis.location_quotient`` for whole tables."""
+    hier = networks.Hierarchy(g)
+    outputs = _outputs(g)
+    rows = []
+    for (u, v, year), (value, unit) in sorted(outputs.items()):
+        gdp = statistic_value(g, u, "gdp", year)
+        row = {"place": u, "name": g.nodes[u].get("name"), "industry": v,
+               "industry_name": g.nodes[v].get("name"), "year": year, "output": value,
+               "gdp": gdp, "reference": None, "reference_name": None, "reference_output": None,
+               "reference_gdp": None, "lq": np.nan, "why": ""}
+        ref = hier.parent.get(u)
+        while ref is not None:
+            ref_out, ref_gdp = outputs.get((ref, v, year)), statistic_value(g, ref, "gdp", year)
+            if ref_out is not None and ref_gdp is not None and ref_out[1] == unit:
+                break
+            ref = hier.parent.get(ref)
+        if gdp is None:
+            row["why"] = f"no GDP of {row['name']} for {year}"
+        elif ref is None:
+            row["why"] = (f"no unit containing {row['name']} has both its {year} GDP and its "
+                          f"{year} output of {row['industry_name']} ({unit}) in the graph")
+        else:
+            ref_value, ref_gdp = outputs[(ref, v, year)][0], float(statistic_value(g, ref, "gdp", year))
+            row.update(reference=ref, reference_name=g.nodes[ref].get("name"),
+                       reference_output=ref_value, reference_gdp=ref_gdp,
+                       lq=(value / float(gdp)) / (ref_value / ref_gdp))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=LQ_COLUMNS)
 
 
 # --- the corpus's statements ---------------------------------------------------------------

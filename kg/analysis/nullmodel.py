@@ -11,13 +11,14 @@ with those degrees.
 ``overlap_significance`` compares each pair's observed number of shared industries with
 its distribution over ``samples`` such graphs:
 
-- ``p_empirical = (1 + #null ≥ observed) / (1 + samples)``: exact, but never below
-  ``1 / (samples + 1)``, which is too coarse for hundreds of pairs at once;
+- ``p_empirical = (1 + #null ≥ observed) / (1 + samples)``: the permutation test's p-value
+  (valid whatever the null distribution's shape, never below ``1 / (samples + 1)``);
+- ``q_value``: Benjamini–Hochberg adjustment of ``p_empirical`` across the pairs tested;
+- ``significant``: ``q_value < alpha``. With ``n`` pairs the smallest reachable q is
+  about ``n / (samples + 1)``: more pairs need more samples (``min_samples``);
 - ``z`` and ``p_value``: the observed overlap against the null mean and standard deviation
-  (normal approximation with a continuity correction), which can go as low as the data
-  warrant; Benjamini–Hochberg ``q_value`` across the pairs from it;
-- ``significant``: ``q_value < alpha`` *and* ``p_empirical ≤ alpha`` (the approximation
-  alone never decides).
+  (normal approximation with a continuity correction), descriptive only: a normal tail of
+  a discrete, skewed count is not a p-value to correct and decide on.
 
 A seed makes it reproducible.
 
@@ -97,7 +98,7 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 def overlap_significance(matrix: pd.DataFrame, samples: int = 1000, seed: int = 0,
                          alpha: float = 0.05) -> pd.DataFrame:
     """For each pair of rows sharing at least one column: observed shared count, its mean
-    under the null model, ``p_value``, BH ``q_value`` and ``significant`` (q < alpha)."""
+    under the null model, ``p_empirical``, its BH ``q_value`` and ``significant`` (q < alpha)."""
     m = matrix.to_numpy(dtype=np.int64)
     keys = list(matrix.index)
     observed = m @ m.T
@@ -121,8 +122,18 @@ def overlap_significance(matrix: pd.DataFrame, samples: int = 1000, seed: int = 
         z = np.where(sd > 0, (obs - mean) / sd, np.where(obs > mean, np.inf, 0.0))
         zc = np.where(sd > 0, (obs - 0.5 - mean) / sd, np.where(obs > mean, np.inf, -np.inf))
     p = stats.norm.sf(zc)
-    q = benjamini_hochberg(p)
+    q = benjamini_hochberg(p_emp)
     return pd.DataFrame({"a": [keys[i] for i in ia], "b": [keys[j] for j in ib],
                          "shared": obs, "expected": mean, "z": z, "p_empirical": p_emp,
                          "p_value": p, "q_value": q,
-                         "significant": (q < alpha) & (p_emp <= alpha)})
+                         "significant": q < alpha})
+
+
+def min_samples(pairs: int, alpha: float = 0.05) -> int:
+    """Null samples needed so that one pair beating every sample can reach q < alpha
+    among ``pairs`` tests: ``pairs / (samples + 1) < alpha``.
+
+    >>> min_samples(435)
+    8700
+    """
+    return int(pairs / alpha)

@@ -145,7 +145,7 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
     national = networks.network(g, network, None, **options)
     nat = centrality.centrality_table(national, engine)
     stem = f"centrality_{network}_{sc.slug()}"
-    parts = [f"# Centrality: {network} network, {sc.name}",
+    parts = [f"# Centrality: {network} network, {sc.describe()}",
              f"Network **{network}**: {national.number_of_nodes():,} nodes, "
              f"{national.number_of_edges():,} edges nationally, "
              f"{nx.number_connected_components(national.to_undirected()) if len(national) else 0} "
@@ -161,7 +161,7 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
         table = centrality.centrality_table(sub, engine)
         table["national_rank"] = nat["hub_rank"].reindex(table.index)
         files.append(_csv(table, out / f"{stem}.csv", index=True))
-        parts += [f"## Hubs inside {sc.name}",
+        parts += [f"## Hubs inside {sc.describe()}",
                   f"The {network} network restricted to {sc.name}: {sub.number_of_nodes()} nodes, "
                   f"{sub.number_of_edges()} edges. `national_rank` is the node's rank in the "
                   "national network.", "\n".join(_hub_lines(table, top)),
@@ -237,7 +237,7 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
     fig2 = heatmap(show.head(60), out / f"{stem}_matrix.png", f"{sc.name}: place × industry")
     n_sig = int(pairs["significant"].fillna(False).sum())
     parts = [
-        f"# Industrial homogeneity (产业同质化): {sc.name}",
+        f"# Industrial homogeneity (产业同质化): {sc.describe()}",
         f"{len(m)} places/parks/new areas with industry rows (SPECIALIZES_IN, PLANS_INDUSTRY), "
         f"{m.shape[1]} industries{' (rolled up to categories)' if rollup else ''}.",
         "## Homogeneity index",
@@ -248,7 +248,11 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
         "## Pairs: similarity and significance",
         f"Of {int((pairs['shared'] > 0).sum())} pairs sharing an industry, {n_sig} share more than a "
         f"degree-preserving null model gives (curveball, {samples} samples, seed {seed}, "
-        "normal-approximation p with Benjamini–Hochberg q < 0.05, and an empirical p ≤ 0.05). A pair can be similar without being significant when the "
+        "Benjamini–Hochberg q < 0.05 on the empirical permutation p-values; with "
+        f"{int((pairs['shared'] > 0).sum())} pairs the smallest reachable q is "
+        f"{int((pairs['shared'] > 0).sum()) / (samples + 1):.3g}, so `--samples` "
+        f"{nullmodel.min_samples(int((pairs['shared'] > 0).sum()))} or more is needed for a pair to "
+        "pass). A pair can be similar without being significant when the "
         "shared industries are ones nearly everyone lists.",
         md_table(pairs.sort_values(["jaccard", "a", "b"], ascending=[False, True, True]).head(20)
                  [["a_name", "b_name", "shared", "jaccard", "cosine", "expected", "z",
@@ -301,7 +305,7 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
                      f"{sc.name}: bridging places between clusters", "cross-cluster betweenness")
     city_pairs = pairs[pairs["level"] == schema.CITY]
     parts = [
-        f"# Cross-region linkages: {sc.name}",
+        f"# Cross-region linkages: {sc.describe()}",
         "## Ties across province and cluster boundaries (national)", md_table(crossings),
         "## Cluster × cluster linkage", "Sum of combined-network weights (adjacency, spillover, "
         "cooperation, industry similarity) between member cities of two clusters; the diagonal "

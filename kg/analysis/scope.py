@@ -11,9 +11,11 @@ keeps, at every level:
   and the members of the metro circles that are ``PART_OF`` it). A full member city
   brings all its counties; a partial member with a county list brings those counties
   (and the city itself, marked partial); a county-level member brings itself and marks
-  its city partial. Memberships whose ``valid_to`` lies in the past are ignored; the
-  memberships of different plans are united (长三角 is the 2016 plan's 26 cities and the
-  2019 outline's 41).
+  its city partial. Which memberships count is decided once, in
+  ``kg.model.membership``: those in force in the reference year ``as_of`` (default: the
+  latest year in the data), of the latest plan of the grouping in force then (长三角 is
+  the 2016 plan's 26 cities as of 2018 and the 2019 outline's 41 as of 2020), or of one
+  ``plan``.
 
 >>> from kg.model.graph import new_graph, add_node, add_rel
 >>> g = new_graph()
@@ -31,13 +33,13 @@ keeps, at every level:
 """
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.model import schema
-from kg.viz.scope import ScopeError, descendants, resolve_scope
+from kg.model import membership, schema
+from kg.model.membership import descendants
+from kg.viz.scope import ScopeError, resolve_scope
 
 __all__ = ["AnalysisScope", "ScopeError", "EmptyScope", "analysis_scope", "grouping_members",
            "memberships"]
@@ -54,6 +56,15 @@ class AnalysisScope:
     name: str
     places: frozenset = field(default_factory=frozenset)
     partial: frozenset = field(default_factory=frozenset)  # places only partly inside
+    as_of: int | None = None  # the reference year of a grouping's membership
+    plan: str | None = None   # the one plan whose list was used, if any
+    explicit: bool = False    # as_of or plan given by the caller (then in file names)
+
+    def describe(self) -> str:
+        """The name with its reference: 长江三角洲城市群 (as of 2020) / (plan policy:x)."""
+        if self.plan:
+            return f"{self.name} (plan {self.plan})"
+        return f"{self.name} (as of {self.as_of})" if self.as_of else self.name
 
     @property
     def is_national(self) -> bool:
@@ -61,75 +72,31 @@ class AnalysisScope:
 
     def slug(self) -> str:
         """A file-name-safe label: national, 320000, cluster-yangtze-river-delta."""
-        return "national" if self.key is None else self.key.replace(":", "-")
+        if self.key is None:
+            return "national"
+        base = self.key.replace(":", "-")
+        if self.plan:
+            return f"{base}-{self.plan.replace(':', '-')}"
+        return f"{base}-{self.as_of}" if self.explicit and self.as_of else base
 
 
-def _current(d: dict, year: int) -> bool:
-    valid_to = d.get("valid_to")
-    try:
-        return valid_to in (None, "") or int(valid_to) >= year
-    except (TypeError, ValueError):
-        return True
+def grouping_members(g: nx.MultiDiGraph, key: str, year: int | None = None,
+                     plan: str | None = None) -> dict[str, dict]:
+    """``{place: {"partial": bool, "counties": [adcodes], ...}}`` of a grouping as of
+    ``year`` (default: the latest year in the data), by the rule of ``kg.model.membership``."""
+    return membership.members(g, key, as_of=year, plan=plan)
 
 
-def grouping_members(g: nx.MultiDiGraph, key: str, year: int | None = None) -> dict[str, dict]:
-    """``{place: {"partial": bool, "counties": [adcodes]}}`` for a grouping and its sub-groupings."""
-    year = year or datetime.date.today().year
-    members: dict[str, dict] = {}
-    frontier, seen = [key], {key}
-    while frontier:
-        node = frontier.pop()
-        for src, _, d in g.in_edges(node, data=True):
-            kind = d["type"]
-            if kind == schema.PART_OF and src not in seen:
-                seen.add(src)
-                frontier.append(src)
-            elif kind in (schema.MEMBER_OF, schema.CORE_OF) and schema.is_place(g.nodes[src]):
-                if not _current(d, year):
-                    continue
-                entry = members.setdefault(src, {"partial": True, "counties": set()})
-                if d.get("partial") in (True, "true", "True"):
-                    entry["counties"].update(_as_list(d.get("county_adcodes")))
-                else:
-                    entry["partial"] = False
-    return members
+def _grouping_places(g, key: str, as_of: int | None = None,
+                     plan: str | None = None) -> tuple[set[str], set[str]]:
+    return membership.member_places(g, key, as_of=as_of, plan=plan)
 
 
-def _as_list(value) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        return [v for v in value.split(";") if v]
-    return [str(v) for v in value]
-
-
-def _parent(g, code: str) -> str | None:
-    for _, parent, d in g.out_edges(code, data=True):
-        if d["type"] == schema.BELONGS_TO:
-            return parent
-    return None
-
-
-def _grouping_places(g, key: str) -> tuple[set[str], set[str]]:
-    places, partial = set(), set()
-    for code, entry in grouping_members(g, key).items():
-        places.add(code)
-        level = schema.level(g.nodes[code])
-        if entry["partial"]:
-            partial.add(code)
-            places.update(entry["counties"])
-        else:
-            places.update(descendants(g, code))
-        if level == schema.COUNTY:
-            parent = _parent(g, code)
-            if parent and schema.CITY in g.nodes[parent]["labels"] and parent not in places:
-                places.add(parent)
-                partial.add(parent)
-    return places, partial
-
-
-def analysis_scope(g: nx.MultiDiGraph, name: str | None) -> AnalysisScope:
-    """Resolve ``name`` (None or 'national' for the whole country) to its places.
+def analysis_scope(g: nx.MultiDiGraph, name: str | None, as_of: int | None = None,
+                   plan: str | None = None) -> AnalysisScope:
+    """Resolve ``name`` (None or 'national' for the whole country) to its places; a
+    grouping's members are those of ``as_of`` (default: the latest year in the data) or
+    of ``plan`` (see ``kg.model.membership``).
 
     Raises ``ScopeError`` (unknown name, with the closest names; or a node that is not
     a place or grouping) and ``EmptyScope`` (a grouping without members)."""
@@ -142,6 +109,9 @@ def analysis_scope(g: nx.MultiDiGraph, name: str | None) -> AnalysisScope:
         hint = f"; closest scope names: {', '.join(close)}" if close else ""
         raise ScopeError(f"unknown scope {name!r} (not a province, city, city cluster, metro "
                          f"circle or corridor){hint}") from None
+    if plan and scope.kind != "grouping":
+        raise ScopeError(f"--plan {plan}: a plan selects the members of a city cluster, metro "
+                         f"circle or corridor, and {name!r} is not one")
     if scope.kind == "national":
         places = frozenset(k for k, d in g.nodes(data=True) if schema.is_place(d))
         return AnalysisScope("national", None, "全国", places)
@@ -150,12 +120,15 @@ def analysis_scope(g: nx.MultiDiGraph, name: str | None) -> AnalysisScope:
         return AnalysisScope("place", scope.key, d["name"],
                              frozenset({scope.key} | descendants(g, scope.key)))
     if scope.kind == "grouping":
-        places, partial = _grouping_places(g, scope.key)
+        year = membership.latest_year(g) if as_of is None else int(as_of)
+        places, partial = _grouping_places(g, scope.key, year, plan)
         if not places:
+            plans = ", ".join(sorted(membership.plans_of(g, scope.key))) or "none"
+            what = f"under plan {plan}" if plan else "in force"
             raise EmptyScope(f"scope {d.get('name', scope.key)} ({scope.key}) has no member "
-                             "places in the graph")
-        return AnalysisScope("grouping", scope.key, d.get("name", scope.key),
-                             frozenset(places), frozenset(partial))
+                             f"places {what} in {year} (plans of this grouping: {plans})")
+        return AnalysisScope("grouping", scope.key, d.get("name", scope.key), frozenset(places),
+                             frozenset(partial), year, plan, as_of is not None or plan is not None)
     kinds = "/".join(d["labels"])
     raise ScopeError(f"scope {name!r} is a {kinds} node ({scope.key}); give a province, city, "
                      "city cluster, metro circle or corridor")
@@ -173,13 +146,14 @@ def closest_scope_names(g: nx.MultiDiGraph, name: str, n: int = 5) -> list[str]:
     return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.4)
 
 
-def memberships(g: nx.MultiDiGraph, labels=(schema.CITY_CLUSTER,)) -> dict[str, set[str]]:
-    """``{place: {grouping keys}}`` for groupings with ``labels``, members expanded as in
-    ``analysis_scope`` (a city in 长三角 and its counties all map to the cluster)."""
+def memberships(g: nx.MultiDiGraph, labels=(schema.CITY_CLUSTER,),
+                as_of: int | None = None) -> dict[str, set[str]]:
+    """``{place: {grouping keys}}`` for groupings with ``labels`` as of ``as_of``, members
+    expanded as in ``analysis_scope`` (a city in 长三角 and its counties all map to it)."""
     out: dict[str, set[str]] = {}
     for key, d in g.nodes(data=True):
         if set(d["labels"]) & set(labels):
-            places, _ = _grouping_places(g, key)
+            places, _ = _grouping_places(g, key, as_of)
             for place in places:
                 out.setdefault(place, set()).add(key)
     return out

@@ -113,15 +113,27 @@ def accept(reviewed: Path = typer.Argument(..., help="The candidates file with d
 def score(gold: Path = typer.Option(None, "--gold", help="Folder of gold files (default tests/gold)."),
           corpus: Path = typer.Option(None, "--corpus", help="Folder of the documents."),
           data: Path = typer.Option(None, "--data", help="Curated data folder (default: data/)."),
-          threshold: float = typer.Option(0.5, "--threshold", help="Minimum candidate confidence.")):
+          threshold: float = typer.Option(0.5, "--threshold", help="Minimum candidate confidence."),
+          devset: bool = typer.Option(False, "--devset", help="Score the development set "
+                                      "(CITYKG_DEVSET, gold in tests/gold/devset)."),
+          split: str = typer.Option(None, "--split", help="Devset split: tune or held (default: all)."),
+          bands: bool = typer.Option(False, "--bands", help="Also print precision by confidence band.")):
     """Extract the gold documents and print precision, recall and F1 per relation type."""
-    from kg.extract.score import format_scores, score_corpus
-    from kg.paths import CORPUS, DATA, REPO
+    from kg.extract.score import bands_of, format_bands, format_scores, score_corpus
+    from kg.paths import CORPUS, DATA, DEVSET, REPO
 
+    gold_dir = gold or (REPO / "tests" / "gold" / "devset" if devset else REPO / "tests" / "gold")
+    folder = corpus or (DEVSET if devset else CORPUS)
+    if folder is None or not Path(folder).is_dir():
+        fail(f"{folder} not found: set {'CITYKG_DEVSET' if devset else 'CITYKG_CORPUS'} "
+             f"or pass --corpus")
     try:
         g = _graph(data)
-        scores = score_corpus(g, gold or REPO / "tests" / "gold", corpus or CORPUS,
-                              data_dir=data or DATA, threshold=threshold)
+        scores = score_corpus(g, gold_dir, folder, data_dir=data or DATA, threshold=threshold,
+                              split=split, devset=devset)
+        typer.echo(format_scores(scores))
+        if bands:
+            typer.echo("")
+            typer.echo(format_bands(bands_of(g, gold_dir, folder, data or DATA, split, devset)))
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    typer.echo(format_scores(scores))

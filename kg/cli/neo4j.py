@@ -90,8 +90,9 @@ def status():
 
 
 @app.command()
-def load(build: Path = typer.Option(None, "--build", help="A build folder from `citykg build` "
-                                                         "(default: build the graph in memory now)."),
+def load(build_dir: Path = typer.Argument(None, help="A build folder from `citykg build` "
+                                          "(default: the last build; none: build in memory now)."),
+         build: Path = typer.Option(None, "--build", help="Same as BUILD_DIR."),
          uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE,
          batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per transaction."),
          retry_seconds: float = typer.Option(30, "--retry-seconds", min=0,
@@ -102,8 +103,17 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
                                    "database with neo4j-admin import instead (replaces everything)."),
          firms: Path = typer.Option(None, "--firms", help="With --bulk: also import this firm-linkage "
                                     "file (see `citykg firms import`).")):
-    """Load the graph into Neo4j (constraints first, batched MERGE; loading twice changes nothing;
-    a load that was killed or interrupted is completed by running it again)."""
+    """Load the build files into Neo4j (constraints first, batched MERGE; loading twice changes
+    nothing; a load that was killed or interrupted is completed by running it again)."""
+    from kg.store.files import last_build
+
+    if build_dir is not None and build is not None and build_dir != build:
+        fail(f"two build folders given ({build_dir} and --build {build}); give one")
+    build = build_dir or build
+    if build is None:
+        build = last_build()
+        if build is not None:
+            typer.echo(f"loading the last build, {build} (give BUILD_DIR to load another)")
     if bulk or firms:  # path (b), in kg/cli/firms.py
         from kg.cli.firms import bulk_command
 
@@ -124,7 +134,7 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
     else:
         from kg.build import build_graph
 
-        typer.echo("building the graph in memory ...")
+        typer.echo("no build found (run `citykg build`); building the graph in memory ...")
         try:
             g = build_graph()
         except (ValueError, FileNotFoundError) as exc:
@@ -146,6 +156,9 @@ def load(build: Path = typer.Option(None, "--build", help="A build folder from `
     typer.echo(f"loaded {done['nodes']} nodes and {done['relationships']} relationships in "
                f"{time.monotonic() - t0:.1f} s; the database now holds {now['nodes']} nodes and "
                f"{now['relationships']} relationships")
+    if done.get("pruned_nodes") or done.get("pruned_relationships") or done.get("dropped_labels"):
+        typer.echo(f"removed what the build no longer has: {done['pruned_nodes']} nodes, "
+                   f"{done['pruned_relationships']} relationships, {done['dropped_labels']} labels")
 
 
 @app.command()
@@ -154,6 +167,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
                                           "numbers and JSON are parsed, '\"310107\"' stays text."),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
           list_queries: bool = typer.Option(False, "--list", help="List the cookbook queries."),
+          timeout: float = typer.Option(60, "--timeout", help="Seconds before the server stops the query."),
           uri: str = URI, user: str = USER, password: str = PASSWORD, database: str = DATABASE):
     """Run read-only Cypher (the server refuses writes) and print the rows."""
     from kg.store import neo4j_query as nq
@@ -173,6 +187,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
     try:
         text = nq.resolve_query(cypher)
         params = nq.check_params(nq.declared_params(text), nq.parse_params(param))
+        nq.check_confined(text)                  # refused before the server is asked
     except nq.QueryError as exc:
         fail(str(exc))
     # The driver logs the server's notifications as long reprs; we print them as one line each.
@@ -181,7 +196,7 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
     notes: list[str] = []
     try:
         with driver:
-            keys, rows = nq.run_read(driver, text, params, database, notes=notes)
+            keys, rows = nq.run_read(driver, text, params, database, notes=notes, timeout=timeout)
     except nq.QueryError as exc:
         fail(str(exc))
     for note in dict.fromkeys(notes):

@@ -11,7 +11,9 @@ from kg.cli import app, fail
 @app.command()
 def report(out: Path = typer.Option(Path("report"), "--out", help="Folder for the report."),
            data: Path = typer.Option(None, "--data", help="Curated data folder (default: data/)."),
-           no_neo4j: bool = typer.Option(False, "--no-neo4j", help="Do not load into Neo4j.")):
+           no_neo4j: bool = typer.Option(False, "--no-neo4j", help="Do not load into Neo4j."),
+           force: bool = typer.Option(False, "--force", help="Replace a previous report in --out "
+                                      "(never a folder citykg did not write).")):
     """The main job: build the graph, load it into Neo4j when a server answers, run the
     analyses, draw the views, and write OUT/index.html linking everything."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -24,7 +26,7 @@ def report(out: Path = typer.Option(Path("report"), "--out", help="Folder for th
                   transient=True) as bar:
         task = bar.add_task("report", total=None)
         try:
-            result = run_report(out, data or DATA, use_neo4j=not no_neo4j,
+            result = run_report(out, data or DATA, use_neo4j=not no_neo4j, force=force,
                                 progress=lambda s: bar.update(task, description=s))
         except (BuildError, ValueError, FileNotFoundError) as exc:
             fail(str(exc))

@@ -47,11 +47,16 @@ def viz(scope: str = typer.Option("national", "--scope",
                                          "betweenness, closeness or eigenvector."),
         out: Path = typer.Option(None, "--out", help="HTML file to write (default: views/<scope>.html)."),
         build: Path = typer.Option(None, "--build",
-                                   help="Read a build folder (from `citykg build`) instead of building.")):
+                                   help="Read a build folder (from `citykg build`) instead of building."),
+        as_of: int = typer.Option(None, "--as-of", min=1949, max=2100,
+                                  help="Reference year of a grouping's members: the latest plan in "
+                                       "force that year (default: the latest year in the data)."),
+        plan: str = typer.Option(None, "--plan", help="Show a grouping's members as this one plan "
+                                                      "lists them (e.g. policy:yrd-cluster-plan-2016).")):
     """Write an interactive view (pyvis, works offline): nodes placed by their coordinates,
     coloured by type, sized by a centrality; hover for facts and sources; filter by type."""
     from kg.viz.pyvis_html import write_html
-    from kg.viz.scope import ScopeError, ego_scope, resolve_scope
+    from kg.viz.scope import ScopeError, ego_scope, resolve_scope, with_reference
     from kg.viz.sizing import MEASURES
     from kg.viz.views import EmptyView, make_view
 
@@ -59,12 +64,23 @@ def viz(scope: str = typer.Option("national", "--scope",
         fail(f"--size-by {size_by!r} is not a centrality; choose one of {', '.join(MEASURES)}")
     if out is not None and out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out {out}: the view is an HTML page; give a file name ending in .html")
+    from kg.store.outdir import OutputDirError, check_overwrite_page
+
+    try:
+        if out is not None:
+            check_overwrite_page(out)     # before the work, so a refusal costs nothing
+    except OutputDirError as exc:
+        fail(str(exc))
     g = load_graph(build)
     try:
-        chosen = ego_scope(g, ego, depth) if ego else resolve_scope(g, scope)
+        chosen = (ego_scope(g, ego, depth) if ego
+                  else with_reference(g, resolve_scope(g, scope), as_of, plan))
         view = make_view(g, chosen, size_by=size_by)
     except (ScopeError, EmptyView) as exc:
         fail(str(exc))
     out = out or Path("views") / f"{_slug(chosen.key or 'national')}.html"
-    write_html(view, out)
+    try:
+        write_html(view, out)
+    except OutputDirError as exc:
+        fail(str(exc))
     typer.echo(f"wrote {out} ({len(view.nodes)} nodes, {len(view.edges)} edges): {view.title}")

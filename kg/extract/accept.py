@@ -37,7 +37,8 @@ STATISTICS = Path("statistics.csv")
 SOURCES = Path("sources.csv")
 ACCEPTED_COLUMNS = ["type", "head", "head_name", "tail", "tail_name", "function", "role",
                     "output_value", "unit", "candidate_id", "pattern", "confidence",
-                    "source_id", "source_title", "year", "quote", "checked", "note"]
+                    "source_id", "source_title", "year", "quote", "checked", "note",
+                    "accepted_from", "accepted_on"]
 STAT_COLUMNS = ["adcode", "year", "indicator", "value", "unit", "source_id", "quote", "note"]
 SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "url_or_ref", "note"]
 
@@ -185,12 +186,16 @@ def _check_ends(g, c: Candidate, lineno: int, problems: list[str]) -> bool:
 
 
 def accept_file(reviewed: Path, data_dir: Path, g, dry_run: bool = False,
-                mentions: bool = False) -> AcceptReport:
+                mentions: bool = False, accepted_on: str | None = None) -> AcceptReport:
     """Append the kept candidates of ``reviewed`` to the curated files under ``data_dir``.
 
     ``MENTIONS`` candidates (document -> entity) are written only with ``mentions=True``:
     their head is a Document node, which the curated reader must know about.
+    Each relationship row records ``accepted_from`` (the candidates file's name) and
+    ``accepted_on`` (ISO date, default today).
     """
+    import datetime
+
     from kg.extract.pipeline import source_years
 
     data_dir = Path(data_dir)
@@ -241,7 +246,8 @@ def accept_file(reviewed: Path, data_dir: Path, g, dry_run: bool = False,
             continue
         rel_keys[key] = f"line {lineno} of {reviewed}"
         ids.add(cid)
-        rel_rows.append(_relation_row(g, c, cid, year))
+        rel_rows.append({**_relation_row(g, c, cid, year), "accepted_from": Path(reviewed).name,
+                         "accepted_on": accepted_on or datetime.date.today().isoformat()})
     if problems:
         raise AcceptError(problems)
     _validate(g, data_dir, rel_rows, stat_rows, new_sources)

@@ -144,6 +144,7 @@ class Context:
     last_topic_sentence: int | None = None
     last_group: Entity | None = None           # the last cluster / metro circle / corridor named
     last_group_sentence: int | None = None
+    pending_group: tuple | None = None         # (grouping, sentence index): a heading before its list
 
     def update(self, sent: Sent) -> None:
         groups = [e for e in sent.ents if TAGS.get(e.label) == "G" or
@@ -522,6 +523,7 @@ def find_relations(sent: Sent, ctx: Context) -> list[Hit]:
 
 # TARGETS: a plan names places, groupings, parks or industries.
 TARGET_TAGS = "PGFKI"
+_GROUP_LIST = re.compile(r"(⟦G\d+⟧)[^⟦。;；]{0,6}?(?:规划范围包括|范围包括|包括|涵盖|由)")
 
 
 def targets(sent: Sent) -> list[Hit]:
@@ -536,6 +538,10 @@ def targets(sent: Sent) -> list[Hit]:
     for i, m in enumerate(policies):
         policy = sent.ent(m.group())
         scope_end = policies[i + 1].start() if i + 1 < len(policies) else len(sent.template)
+        # a grouping's own list (北部湾城市群规划范围包括南宁市…) lists members, not targets
+        own = _GROUP_LIST.search(sent.template, m.end(), scope_end)
+        if own:
+            scope_end = own.end(1)
         inner = [e for e in sent.ents if policy.start <= e.start and e.end <= policy.end and e is not policy]
         after = [sent.ent(t.group()) for t in TOKEN.finditer(sent.template, m.end(), scope_end)
                  if t.group(1) in TARGET_TAGS]

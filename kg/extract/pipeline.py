@@ -15,7 +15,9 @@ from pathlib import Path
 
 from kg.extract import attributes as attrs
 from kg.extract.candidates import MENTIONS, STATISTIC, Candidate, End
-from kg.extract.patterns import Context, find_relations, make_sent
+from kg.extract.classify import features, load_model
+from kg.extract.pairs import PairFinder, document_topic, tokens, _between_feats
+from kg.extract.patterns import TOKEN, Context, Hit, find_relations, make_sent
 from kg.extract.readers import Document, read_document
 from kg.extract.recognize import Entity, Recognizer
 from kg.extract.script import to_simplified
@@ -29,10 +31,14 @@ MIN_MENTION_CONFIDENCE = 0.0   # every mention is emitted; scoring applies its o
 class Extractor:
     """Reads documents into candidates against one graph."""
 
-    def __init__(self, g, recognizer: Recognizer | None = None, source_years: dict | None = None):
+    def __init__(self, g, recognizer: Recognizer | None = None, source_years: dict | None = None,
+                 model="packaged"):
         self.g = g
         self.recognizer = recognizer or Recognizer(g)
         self.source_years = source_years or {}
+        self.pairs = PairFinder(g, self.recognizer.gazetteer)
+        self.model = load_model() if model == "packaged" else model
+        self.collect: list | None = None     # train.py: (candidate, features) of every relation
 
     def extract(self, path, encoding: str = "utf-8", max_mb: float = 100) -> list[Candidate]:
         return self.extract_document(read_document(path, encoding=encoding, max_mb=max_mb))
@@ -43,6 +49,7 @@ class Extractor:
         ents = self.recognizer.recognize(text, sentences)
         doc_year = self.source_years.get(doc.doc_id) or _document_year(text)
         ctx = Context()
+        topic = document_topic(ents)
         out: list[Candidate] = []
         para_year, para = None, -1
         j = reported = 0
@@ -56,10 +63,12 @@ class Extractor:
             if s.para != para:
                 para, para_year = s.para, None
             year, year_from = _sentence_year(sent, para_year, doc_year)
-            for hit in find_relations(sent, ctx):
+            for hit, feats in self._relation_hits(sent, ctx, topic):
                 cand = self._relation(doc, sent, hit, year, year_from)
                 if cand is not None:
                     out.append(cand)
+                    if self.collect is not None:
+                        self.collect.append((cand, feats))
             for stat in attrs.find_stats(sent, ctx, para_year):
                 out.append(self._statistic(doc, sent, stat, doc_year))
             ctx.update(sent)
@@ -75,6 +84,45 @@ class Extractor:
         for c in out:
             c.doc_title = doc.title
         return sorted(out, key=lambda c: (c.start, c.type, c.head.key, c.tail.key if c.tail else ""))
+
+    def _relation_hits(self, sent, ctx, topic):
+        """Pattern hits and general pairs, merged per (type, head, tail), with their features;
+        the classifier (when packaged) gives the confidence."""
+        merged: dict[tuple, list] = {}
+        toks = {id(t.ent): t for t in tokens(sent)}
+        # places with a token that ``tokens`` dropped are part of a grouping name (遵义都市圈)
+        in_name = {id(sent.ent(m.group())) for m in TOKEN.finditer(sent.template)} - set(toks)
+        for hit in find_relations(sent, ctx):
+            if id(hit.head) in in_name or id(hit.tail) in in_name:
+                continue
+            key = (hit.type, hit.head.key or hit.head.surface, hit.tail.key or hit.tail.surface)
+            feats = [f"pat={hit.pattern}"]
+            a, b = toks.get(id(hit.head)), toks.get(id(hit.tail))
+            if a is not None and b is not None:
+                feats += _between_feats(sent, a, b)
+            if hit.type == schema.TARGETS:
+                inner = hit.head.start <= hit.tail.start and hit.tail.end <= hit.head.end
+                n_after = sum(1 for t in toks.values() if t.start > (a.start if a else 0))
+                feats += [f"tgt_inner={inner}", f"tl={hit.tail.label}",
+                          f"tgt_short={len(hit.head.surface) <= 4}", f"tgt_nafter={min(n_after, 9) // 3}"]
+            merged[key] = [hit, feats]
+        for p in self.pairs.find(sent, ctx, topic):
+            key = (p.type, p.head.key or p.head.surface, p.tail.key or p.tail.surface)
+            feats = [f"mech={p.mech}", f"trig={p.trigger}", f"hl={p.head.label}", f"tl={p.tail.label}",
+                     *p.feats]
+            if key in merged:
+                merged[key][1] += feats
+                merged[key][0].props.update(p.props)
+            else:
+                hit = Hit(p.type, p.head, p.tail, dict(p.props), f"gen.{p.mech}", 0.3, p.at)
+                merged[key] = [hit, feats]
+        out = []
+        for hit, feats in merged.values():
+            feats = features(hit.type, sorted(set(feats)))
+            if self.model is not None:
+                hit.confidence = round(self.model.probability(feats), 3)
+            out.append((hit, feats))
+        return out
 
     # -- building candidates --------------------------------------------------------------
     def _end(self, doc: Document, e: Entity) -> End:

@@ -65,7 +65,7 @@ def read_document(path, encoding: str = "utf-8", max_mb: float = MAX_MB) -> Docu
         raise ReadError(f"{path}: no such file")
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
-        raise ReadError(f"{path}: {size / 1048576:.1f} MB is larger than the {max_mb:g} MB limit "
+        raise ReadError(f"{path}: {size:,} bytes is larger than the {max_mb:g} MB limit "
                         f"(raise it with --max-mb, or split the file)")
     suffix = path.suffix.lower()
     title = ""
@@ -90,6 +90,19 @@ def read_document(path, encoding: str = "utf-8", max_mb: float = MAX_MB) -> Docu
         first = next((line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
         title = first[:80]
     return Document(path.name, path, text, fmt, title)
+
+
+def read_devset_document(path) -> Document:
+    """A development-set file: line 1 ``SOURCE: <url> | <title>``, the text from line 2.
+
+    The document's text is the body only, so offsets count from the start of line 2.
+    """
+    doc = read_document(path)
+    first, _, body = doc.text.partition("\n")
+    if not first.startswith("SOURCE:") or not body.strip():
+        raise ReadError(f"{doc.path}: line 1: expected 'SOURCE: <url> | <title>' and a text from line 2")
+    title = first.split("|", 1)[1].strip() if "|" in first else ""
+    return Document(doc.doc_id, doc.path, body, doc.fmt, title)
 
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:

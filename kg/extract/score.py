@@ -160,17 +160,17 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
 
 
 def score_corpus(g, gold_dir: Path, corpus_dir: Path, data_dir: Path | None = None,
-                 threshold: float = 0.5, extractor=None) -> dict[str, Counts]:
-    """Extract every gold document from ``corpus_dir`` and add up the counts."""
-    from kg.extract.pipeline import Extractor, source_years
+                 threshold: float = 0.5, extractor=None, split: str | None = None,
+                 devset: bool = False) -> dict[str, Counts]:
+    """Extract every gold document from ``corpus_dir`` and add up the counts.
 
-    extractor = extractor or Extractor(g, source_years=source_years(data_dir) if data_dir else {})
+    ``split`` keeps the gold files whose ``"split"`` is that value (the devset's ``tune`` and
+    ``held``); ``devset`` reads documents as devset files (line 1 ``SOURCE:``, text from line 2).
+    """
     total: dict[str, Counts] = defaultdict(Counts)
-    for doc_id, gold in load_gold(gold_dir).items():
-        path = Path(corpus_dir) / doc_id
-        if not path.is_file():
-            raise FileNotFoundError(f"gold document {doc_id} is not in {corpus_dir}")
-        for key, c in score_document(extractor.extract(path), gold, threshold).items():
+    for doc_id, gold, cands in extract_gold_documents(g, gold_dir, corpus_dir, data_dir, extractor,
+                                                      split, devset):
+        for key, c in score_document(cands, gold, threshold).items():
             total[key].add(c.tp_pred, c.n_pred, c.tp_gold, c.n_gold)
             total[key].false_pos += [(doc_id, *([x] if not isinstance(x, tuple) else x)) for x in c.false_pos]
             total[key].false_neg += [(doc_id, *([x] if not isinstance(x, tuple) else x)) for x in c.false_neg]
@@ -180,6 +180,70 @@ def score_corpus(g, gold_dir: Path, corpus_dir: Path, data_dir: Path | None = No
             rel.add(c.tp_pred, c.n_pred, c.tp_gold, c.n_gold)
     total["relations (all types)"] = rel
     return dict(total)
+
+
+def extract_gold_documents(g, gold_dir: Path, corpus_dir: Path, data_dir: Path | None = None,
+                           extractor=None, split: str | None = None, devset: bool = False):
+    """Yield (doc_id, gold, candidates) for every gold document (of ``split``)."""
+    from kg.extract.pipeline import Extractor, source_years
+    from kg.extract.readers import read_devset_document, read_document
+
+    extractor = extractor or Extractor(g, source_years=source_years(data_dir) if data_dir else {})
+    read = read_devset_document if devset else read_document
+    for doc_id, gold in load_gold(gold_dir).items():
+        if split is not None and gold.get("split") != split:
+            continue
+        path = Path(corpus_dir) / doc_id
+        if not path.is_file():
+            raise FileNotFoundError(f"gold document {doc_id} is not in {corpus_dir}")
+        yield doc_id, gold, extractor.extract_document(read(path))
+
+
+def confidence_bands(scored, edges=(0.5, 0.7, 0.85, 1.01)) -> list[tuple[float, float, int, int]]:
+    """Precision of relation candidates by confidence band: (low, high, correct, predicted).
+
+    ``scored`` is an iterable of (confidence, correct) per distinct predicted relation.
+
+    >>> confidence_bands([(0.6, True), (0.6, False), (0.9, True)])
+    [(0.5, 0.7, 1, 2), (0.7, 0.85, 0, 0), (0.85, 1.01, 1, 1)]
+    """
+    out = []
+    for lo, hi in zip(edges, edges[1:]):
+        inside = [ok for conf, ok in scored if lo <= conf < hi]
+        out.append((lo, hi, sum(inside), len(inside)))
+    return out
+
+
+def scored_relations(candidates, gold: dict, floor: float = 0.0) -> list[tuple[float, bool]]:
+    """(best confidence, correct) for each distinct predicted relation of one document."""
+    best: dict[tuple, float] = {}
+    for c in candidates:
+        if c.type in (MENTIONS, STATISTIC) or c.confidence < floor:
+            continue
+        h, t = candidate_key(c.head), candidate_key(c.tail)
+        if h and t:
+            k = (c.type, h, t)
+            best[k] = max(best.get(k, 0.0), c.confidence)
+    gl = [(r["type"], node_keys(r["head"]), node_keys(r["tail"])) for r in gold.get("relations", [])]
+    return [(conf, match_relations({k}, [x for x in gl if x[0] == k[0]])[0] == 1)
+            for k, conf in sorted(best.items())]
+
+
+def bands_of(g, gold_dir: Path, folder: Path, data_dir: Path | None = None, split: str | None = None,
+             devset: bool = False, extractor=None, edges=(0.5, 0.7, 0.85, 1.01)):
+    """Precision by confidence band over the gold documents (see ``confidence_bands``)."""
+    scored = []
+    for _, gold, cands in extract_gold_documents(g, gold_dir, folder, data_dir, extractor, split, devset):
+        scored += scored_relations(cands, gold)
+    return confidence_bands(scored, edges)
+
+
+def format_bands(bands) -> str:
+    lines = [f"{'confidence':<14}{'pred':>6}{'correct':>9}{'P':>8}"]
+    for lo, hi, ok, n in bands:
+        label = f"[{lo:.2f}, {min(hi, 1.0):.2f}{']' if hi > 1 else ')'}"
+        lines.append(f"{label:<14}{n:>6}{ok:>9}{(ok / n if n else float('nan')):>8.3f}")
+    return "\n".join(lines)
 
 
 def format_scores(scores: dict[str, Counts]) -> str:

@@ -7,6 +7,10 @@ next non-empty line. Each sentence also carries the number of its paragraph (a
 block of text between line breaks), which the patterns use to find the topic
 of a paragraph whose later sentences drop their subject.
 
+A text without sentence punctuation (a 10 MB single line) is cut into pieces of
+at most ``MAX_SENTENCE`` characters, at the last comma or space before the limit
+where there is one, so every later step works on a bounded piece.
+
 >>> [(s.start, s.end, s.para) for s in split_sentences("武汉是核心。研发在武汉、\\n\\n生产在鄂州。\\n下一段")]
 [(0, 6, 0), (6, 20, 0), (21, 24, 1)]
 """
@@ -24,6 +28,8 @@ class Sentence(NamedTuple):
 
 # A stop (with closing quotes after it), or a run of line breaks.
 _BOUNDARY = re.compile(r"[。！？!?；;]+[”’」』）)】\"']*|\n[\s]*")
+MAX_SENTENCE = 2000
+_SOFT_BREAK = re.compile(r"[，,、：:\s]")
 # A line ending like this continues on the next line.
 _CONTINUES = re.compile(r"[，,、：:—\-–(（《“]\s*$")
 
@@ -46,6 +52,16 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> None:
+    while end - start > MAX_SENTENCE:
+        cut = start + MAX_SENTENCE
+        soft = [m.end() for m in _SOFT_BREAK.finditer(text, cut - MAX_SENTENCE // 4, cut)]
+        cut = soft[-1] if soft else cut
+        _emit_one(text, start, cut, para, out)
+        start = cut
+    _emit_one(text, start, end, para, out)
+
+
+def _emit_one(text: str, start: int, end: int, para: int, out: list[Sentence]) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

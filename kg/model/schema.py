@@ -28,13 +28,17 @@ INDUSTRY = "Industry"
 POLICY = "Policy"
 ORGANIZATION = "Organization"
 DOCUMENT = "Document"
+STATISTIC = "Statistic"   # one indicator value of one place in one year (kg.model.statistics)
 
 PLACE_LEVELS = (PROVINCE, CITY, COUNTY)
 LABELS = (
     PLACE, PROVINCE, CITY, COUNTY, CITY_CLUSTER, METRO_CIRCLE, NATIONAL_NEW_AREA,
     NEW_CENTER, INDUSTRIAL_PARK, DEMONSTRATION_ZONE, CORRIDOR, FOREIGN_REGION,
-    INDUSTRY, POLICY, ORGANIZATION, DOCUMENT,
+    INDUSTRY, POLICY, ORGANIZATION, DOCUMENT, STATISTIC,
 )
+# Labels of facts stored as nodes (not entities): no name, never a view's or a gazetteer's node.
+FACT_LABELS = (STATISTIC,)
+ENTITY_LABELS = tuple(lab for lab in LABELS if lab not in FACT_LABELS)
 # Groupings of places: what MEMBER_OF points at.
 GROUPINGS = (CITY_CLUSTER, METRO_CIRCLE, CORRIDOR, FOREIGN_REGION)
 
@@ -51,6 +55,7 @@ SPILLOVER_TO = "SPILLOVER_TO"
 COOPERATES_WITH = "COOPERATES_WITH"
 TARGETS = "TARGETS"
 MENTIONS = "MENTIONS"
+HAS_STATISTIC = "HAS_STATISTIC"
 LINKED_TO = "LINKED_TO"
 
 # type -> (allowed source labels, allowed target labels); a node matches if it has any of them.
@@ -67,9 +72,10 @@ REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     PLANS_INDUSTRY: ((PLACE, INDUSTRIAL_PARK, NATIONAL_NEW_AREA, DEMONSTRATION_ZONE), (INDUSTRY,)),
     SPILLOVER_TO: ((PLACE,), (PLACE,)),
     COOPERATES_WITH: ((PLACE, INDUSTRIAL_PARK), (PLACE, INDUSTRIAL_PARK)),
-    TARGETS: ((POLICY,), LABELS),
+    TARGETS: ((POLICY,), ENTITY_LABELS),
+    MENTIONS: ((DOCUMENT,), ENTITY_LABELS),
+    HAS_STATISTIC: ((PLACE,), (STATISTIC,)),
     LINKED_TO: ((PLACE,), (PLACE,)),
-    MENTIONS: ((DOCUMENT,), LABELS),
 }
 
 # Relationship types computed from packaged sources rather than asserted by a document.
@@ -77,6 +83,10 @@ DERIVED_TYPES = frozenset({BELONGS_TO, ADJACENT_TO})
 # Every other relationship is asserted and must carry provenance.
 PROVENANCE_REQUIRED = ("source_id", "year")
 PROVENANCE_PROPS = ("source_id", "quote", "year", "valid_from", "valid_to", "checked")
+# The plan's own name for the ring a member is in (核心区 / 紧密圈 / 辐射区 / 功能圈 ...):
+# a property of the membership, so only MEMBER_OF carries it, and its quote must contain it.
+TIER = "tier"
+TIERED_TYPES = frozenset({MEMBER_OF})
 
 # LINKED_TO: an observed (or, with ``derived: true``, modelled) flow between two places.
 # Observed modes come from data files (kg.sources.flows); gravity is computed in the build.

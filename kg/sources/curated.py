@@ -6,7 +6,8 @@ The format is described in ``data/README.md``. In short:
 - ``nodes/*.csv``: nodes that are not administrative units (clusters, metro circles, new
   areas, policies ...) and extra labels on places (a ``NewCenter`` district);
 - ``relations/*.csv``: relationships, each with ``source_id`` and ``year``;
-- ``statistics.csv`` (optional): indicator values put on places as ``<indicator>_<year>``.
+- ``statistics.csv`` and ``statistics/*.csv`` (optional): indicator values, each a
+  ``Statistic`` node linked from its place (``kg.model.statistics``).
 
 Loading runs in three steps, so that a bad file never leaves a half-loaded graph:
 *read* (CSV rows with their file and line), *check* (resolve every place, validate
@@ -53,6 +54,7 @@ from pathlib import Path
 from kg.model import schema
 from kg.model.graph import add_node, add_rel
 from kg.model.resolve import AmbiguousPlace, PlaceIndex, PlaceError
+from kg.model.statistics import add_statistic
 
 SEP = ";"
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "year", "kind", "url_or_ref", "note")
@@ -64,6 +66,8 @@ LIST_COLUMNS = ("aliases", "counties", "labels")
 BOOL_COLUMNS = ("partial", "checked")
 SLUG = re.compile(r"[a-z]+:[a-z0-9][a-z0-9._-]*")
 NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+DATE_COLUMNS = ("endorsed",)
 YEAR_RANGE = (1949, 2100)
 
 
@@ -165,6 +169,11 @@ def parse_value(column: str, text: str):
         return text.lower() == "true"
     if column in ("year", "valid_from", "valid_to") or column.endswith("_year"):
         return parse_year(text)
+    if column in DATE_COLUMNS or column.endswith("_date"):
+        # a date as precise as the source gives it (2023, 2022-12, 2021-02-02): always text
+        if not DATE.fullmatch(text):
+            raise ValueError(f"{column} must be a date YYYY, YYYY-MM or YYYY-MM-DD, not {text!r}")
+        return text
     if NUMBER.fullmatch(text):
         return float(text) if "." in text else int(text)
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
@@ -322,6 +331,8 @@ class Checker:
             self.error(row, "missing year")
         if head and row.get("counties"):
             props.update(self.counties(row, head))
+        if row.get(schema.TIER):
+            self.check_tier(row, rel_type)
         if not (head and tail and sid):
             return None
         src_ok, dst_ok = schema.REL_TYPES[rel_type]
@@ -333,11 +344,35 @@ class Checker:
             return None
         return RelSpec(rel_type, head, tail, {**props, "source_id": sid}, row.where)
 
+    def check_tier(self, row: Row, rel_type: str) -> None:
+        """A tier is the plan's own word for a member's ring: on MEMBER_OF only, in the quote."""
+        tier, quote = row.get(schema.TIER), row.get("quote")
+        if rel_type not in schema.TIERED_TYPES:
+            self.error(row, f"tier {tier!r} on {rel_type}: only "
+                            f"{', '.join(sorted(schema.TIERED_TYPES))} has a tier")
+        elif not quote:
+            self.error(row, f"tier {tier!r} needs the quote that names it")
+        elif tier not in quote and tier not in _simplified(quote):
+            self.error(row, f"tier {tier!r} is not in the quote (use the plan's own words)")
+
     def counties(self, row: Row, head: str) -> dict:
         """The named county-level parts of a partial member, resolved inside it."""
         names = parse_value("counties", row.get("counties"))
         codes = [self.place(row, "counties", name, within=head) for name in names]
         return {"counties": names, "county_adcodes": [c for c in codes if c]}
+
+
+def _simplified(text: str) -> str:
+    """``text`` in simplified script (a quote may be published in traditional script)."""
+    import opencc
+
+    global _T2S
+    if _T2S is None:
+        _T2S = opencc.OpenCC("t2s")
+    return _T2S.convert(text)
+
+
+_T2S = None
 
 
 def find_duplicates(keyed: list[tuple], what: str, errors: list[str]) -> None:
@@ -365,13 +400,11 @@ def check_all(g, data_dir: Path) -> Curated:
     rel_rows = [row for path in sorted((data_dir / "relations").glob("*.csv"))
                 for row in read_rows(path, data_dir, ("type", "head", "tail"), errors)]
     out.rels = [spec for row in rel_rows if (spec := checker.check_rel(row))]
-    if (data_dir / "statistics.csv").exists():
-        # statistics.csv has its own cell-by-cell checker (kg.sources.statistics)
-        from kg.sources.statistics import check_statistics
+    # statistics.csv and statistics/*.csv have their own cell-by-cell checker
+    from kg.sources.statistics import check_statistics_files
 
-        out.stats, stat_errors = check_statistics(data_dir / "statistics.csv", checker.index,
-                                                  set(out.sources), name="statistics.csv")
-        errors.extend(stat_errors)
+    out.stats, stat_errors = check_statistics_files(data_dir, checker.index, set(out.sources))
+    errors.extend(stat_errors)
     find_duplicates([((n.key, *n.labels) if n.is_place else n.key, n.where) for n in out.nodes],
                     "node", errors)
     find_duplicates([((r.type, r.head, r.tail, r.props["source_id"]), r.where) for r in out.rels],
@@ -410,10 +443,9 @@ def apply(g, data: Curated) -> None:
         props = dict(spec.props)
         props.setdefault("source_title", data.sources[props["source_id"]].get("title"))
         add_rel(g, spec.head, spec.tail, spec.type, **props)
-    table = g.graph.setdefault("statistics", [])
     for stat in data.stats:
-        g.nodes[stat["adcode"]][f"{stat['indicator']}_{stat['year']}"] = stat["value"]
-        table.append({k: v for k, v in stat.items() if k != "where"})
+        add_statistic(g, stat["adcode"], stat["indicator"], stat["year"], stat["value"], stat["unit"],
+                      stat["source_id"], quote=stat.get("quote"), note=stat.get("note"))
 
 
 def add_curated(g, data_dir: Path) -> None:
@@ -427,26 +459,42 @@ def add_curated(g, data_dir: Path) -> None:
 # --- coverage ------------------------------------------------------------------------------
 
 def coverage(g) -> list[dict]:
-    """Per CityCluster and MetroCircle: members, partial members, core, plans and sources.
+    """Per CityCluster and MetroCircle: members, partial members, tiers, core, plans, sources,
+    and the members of the plan that sets the scope against the number of units it names.
+
+    ``tiers`` counts the members of each plan tier (``核心区 2; 辐射区 5``); ``endorsed`` is
+    the date of the NDRC letter endorsing a metro circle's plan (``metro_circles.csv``);
+    ``scope_plan`` / ``scope_units`` are node properties (``clusters.csv``) and
+    ``plan_members`` counts the members whose row cites ``scope_plan`` (None without one).
 
     >>> from kg.model.graph import new_graph, add_node, add_rel
     >>> g = new_graph()
-    >>> add_node(g, "metro:x", ["MetroCircle"], name="X都市圈")
+    >>> add_node(g, "metro:x", ["MetroCircle"], name="X都市圈", endorsed="2021-02",
+    ...          scope_plan="p", scope_units=3)
     >>> add_node(g, "1", ["Place", "City"], name="甲市"); add_node(g, "2", ["Place", "City"], name="乙市")
     >>> _ = add_rel(g, "1", "metro:x", "CORE_OF", source_id="p", year=2021)
-    >>> _ = add_rel(g, "2", "metro:x", "MEMBER_OF", source_id="p", year=2021, partial=True)
-    >>> coverage(g)[0]["members"], coverage(g)[0]["partial"], coverage(g)[0]["core"]
-    (1, 1, '甲市')
+    >>> _ = add_rel(g, "2", "metro:x", "MEMBER_OF", source_id="p", year=2021, partial=True, tier="紧密圈")
+    >>> row = coverage(g)[0]
+    >>> row["members"], row["partial"], row["core"], row["tiers"], row["endorsed"]
+    (1, 1, '甲市', '紧密圈 1', '2021-02')
+    >>> row["plan_members"], row["scope_units"]
+    (1, 3)
     """
     rows = []
     for label in (schema.CITY_CLUSTER, schema.METRO_CIRCLE):
         for key, data in sorted(((k, d) for k, d in g.nodes(data=True) if label in d["labels"])):
             members, partial, cores, plans, sources = set(), set(), [], [], set()
+            tiers: dict[str, set] = defaultdict(set)
+            in_plan = set()
             for u, _, e in g.in_edges(key, data=True):
                 if e["type"] == schema.MEMBER_OF:
                     members.add(u)
                     if e.get("partial"):
                         partial.add(u)
+                    if e.get(schema.TIER):
+                        tiers[e[schema.TIER]].add(u)
+                    if data.get("scope_plan") and e.get("source_id") == data["scope_plan"]:
+                        in_plan.add(u)
                 elif e["type"] == schema.CORE_OF:
                     cores.append(g.nodes[u]["name"])
                 elif e["type"] == schema.TARGETS:
@@ -456,6 +504,33 @@ def coverage(g) -> list[dict]:
                 sources.add(e.get("source_id"))
             rows.append({"id": key, "label": label, "name": data.get("name"),
                          "members": len(members), "partial": len(partial),
+                         "tiers": "; ".join(f"{t} {len(m)}" for t, m in sorted(tiers.items())),
                          "core": ";".join(sorted(set(cores))), "plans": len(plans),
-                         "sources": ";".join(sorted(s for s in sources if s))})
+                         "endorsed": str(data.get("endorsed") or ""),
+                         "sources": ";".join(sorted(s for s in sources if s)),
+                         "scope_plan": data.get("scope_plan", ""),
+                         "plan_members": len(in_plan) if data.get("scope_plan") else None,
+                         "scope_units": data.get("scope_units")})
     return rows
+
+
+def endorsed_gaps(rows: list[dict]) -> list[str]:
+    """Each NDRC-endorsed metro circle of ``coverage()`` rows that lacks one core or members.
+
+    >>> endorsed_gaps([{"name": "X都市圈", "endorsed": "2021-02", "core": "", "members": 0}])
+    ['X都市圈: no core, no members']
+    """
+    gaps = []
+    for r in rows:
+        if not r.get("endorsed"):
+            continue
+        problems = []
+        if not r["core"]:
+            problems.append("no core")
+        elif ";" in r["core"]:
+            problems.append(f"{r['core'].count(';') + 1} cores")
+        if not r["members"]:
+            problems.append("no members")
+        if problems:
+            gaps.append(f"{r['name']}: {', '.join(problems)}")
+    return gaps

@@ -186,7 +186,8 @@ def check_row(cells: dict, where: str, place_index, sources: set[str]) -> tuple[
     if errors:
         return None, errors
     return {"adcode": adcode, "year": year, "indicator": indicator, "value": value, "unit": unit,
-            "source_id": source, "quote": cells.get("quote", ""), "where": where}, []
+            "source_id": source, "quote": cells.get("quote", ""), "note": cells.get("note", ""),
+            "where": where}, []
 
 
 def check_statistics(path, place_index, known_sources: Iterable[str],
@@ -229,6 +230,34 @@ def check_statistics(path, place_index, known_sources: Iterable[str],
             rows.append(row)
     except csv.Error as exc:  # e.g. a cell over csv's 128 KiB limit: usually an unclosed quote
         errors.append(f"{name}:{reader.line_num + 1}: {exc} (an unclosed quote?)")
+    return rows, errors
+
+
+def statistics_files(data_dir) -> list[Path]:
+    """The statistics files of a data folder: ``statistics.csv`` (researchers' and accepted
+    rows) and every ``statistics/*.csv`` (derived tables such as the census), in that order."""
+    data_dir = Path(data_dir)
+    main = [data_dir / "statistics.csv"] if (data_dir / "statistics.csv").exists() else []
+    return main + sorted((data_dir / "statistics").glob("*.csv"))
+
+
+def check_statistics_files(data_dir, place_index, known_sources: Iterable[str]) -> tuple[list[dict], list[str]]:
+    """``check_statistics`` over every file of ``statistics_files``; a (place, year, indicator)
+    that two files give is an error naming both lines (one value per fact, never a silent pick)."""
+    data_dir = Path(data_dir)
+    sources = set(known_sources)
+    rows, errors, first = [], [], {}
+    for path in statistics_files(data_dir):
+        file_rows, file_errors = check_statistics(path, place_index, sources,
+                                                  name=path.relative_to(data_dir).as_posix())
+        errors += file_errors
+        for row in file_rows:
+            key = (row["adcode"], row["year"], row["indicator"])
+            if key in first:
+                errors.append(f"{row['where']}: duplicate statistic {key} (first at {first[key]})")
+                continue
+            first[key] = row["where"]
+            rows.append(row)
     return rows, errors
 
 

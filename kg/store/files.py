@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.model import schema
 from kg.model.graph import new_graph
+from kg.store.geo import write_geo
 
 SEP = ";"
 # Column headers carry the value type, as neo4j-admin import headers do: ``year:int``.
@@ -63,6 +64,7 @@ def write_all(g: nx.MultiDiGraph, out: Path) -> None:
     from kg.store.rdf import write_turtle
 
     write_turtle(g, out / "graph.ttl")
+    write_geo(g, out)  # places (points, polygons) with their statistics and flows, as GeoJSON
 
 
 def _write_table(path: Path, fixed: list[str], rows: list[tuple[list, dict]]) -> None:
@@ -84,6 +86,30 @@ def write_csv(g: nx.MultiDiGraph, out: Path) -> None:
     rels = [([u, v, d["type"], k], {a: b for a, b in d.items() if a != "type"})
             for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3])]
     _write_table(out / "relationships.csv", ["start", "end", "type", "key"], rels)
+
+
+def _last_build_file() -> Path:
+    from kg.paths import CACHE
+
+    return CACHE / "last_build.json"
+
+
+def remember_build(out: Path) -> None:
+    """Note ``out`` as the last build (a pointer under ``kg.paths.CACHE``, outside the repo)."""
+    path = _last_build_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"path": str(Path(out).resolve())}), encoding="utf-8")
+    tmp.replace(path)
+
+
+def last_build() -> Path | None:
+    """The folder of the last ``citykg build`` if it still holds a build, else None."""
+    try:
+        folder = Path(json.loads(_last_build_file().read_text(encoding="utf-8"))["path"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder if (folder / "nodes.csv").is_file() else None
 
 
 class BuildFileError(ValueError):
@@ -158,10 +184,52 @@ def _flat(value):
     return SEP.join(map(str, value)) if isinstance(value, (list, tuple)) else value
 
 
+_GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+def _graphml_types(items) -> dict[str, str]:
+    """attr.type of each attribute: its Python type's; int and float mixed: double; else string."""
+    seen: dict[str, set] = {}
+    for data in items:
+        for name, value in data.items():
+            seen.setdefault(name, set()).add(type(_flat(value)))
+    types = {}
+    for name, kinds in seen.items():
+        names = {_GRAPHML_TYPES.get(k, "string") for k in kinds}
+        types[name] = names.pop() if len(names) == 1 else (
+            "double" if names == {"long", "double"} else "string")
+    return types
+
+
 def write_graphml(g: nx.MultiDiGraph, path: Path) -> None:
-    h = nx.MultiDiGraph()
-    for key, d in g.nodes(data=True):
-        h.add_node(key, **{k: _flat(v) for k, v in d.items()})
-    for u, v, k, d in g.edges(keys=True, data=True):
-        h.add_edge(u, v, key=k, **{a: _flat(b) for a, b in d.items()})
-    nx.write_graphml(h, path)
+    """Write ``g`` as GraphML, streamed: one pass for the key declarations, one to write.
+
+    Reads back with ``networkx.read_graphml`` as networkx's own writer's file does (lists
+    ``;``-joined), without building a copy of the graph or an XML tree in memory."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    node_types = _graphml_types(d for _, d in g.nodes(data=True))
+    edge_types = _graphml_types(d for _, _, d in g.edges(data=True))
+    ids: dict[tuple[str, str], str] = {}
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("<?xml version='1.0' encoding='utf-8'?>\n<graphml xmlns=\"http://graphml.graphdrawing"
+                 ".org/xmlns\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLoca"
+                 "tion=\"http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1"
+                 ".0/graphml.xsd\">\n")
+        for scope, types in (("node", node_types), ("edge", edge_types)):
+            for name, typ in types.items():
+                key = ids[scope, name] = f"d{len(ids)}"
+                fh.write(f'  <key id="{key}" for="{scope}" attr.name={quoteattr(name)} '
+                         f'attr.type="{typ}" />\n')
+        fh.write('  <graph edgedefault="directed">\n')
+
+        def data(scope: str, d: dict) -> str:
+            return "".join(f'      <data key="{ids[scope, k]}">{escape(str(_flat(v)))}</data>\n'
+                           for k, v in d.items())
+
+        for key, d in g.nodes(data=True):
+            fh.write(f"    <node id={quoteattr(str(key))}>\n{data('node', d)}    </node>\n")
+        for u, v, k, d in g.edges(keys=True, data=True):
+            fh.write(f"    <edge source={quoteattr(str(u))} target={quoteattr(str(v))} "
+                     f"id={quoteattr(str(k))}>\n{data('edge', d)}    </edge>\n")
+        fh.write("  </graph>\n</graphml>\n")

@@ -1,10 +1,19 @@
-"""Load the in-memory graph into Neo4j, idempotently.
+"""Load the in-memory graph into Neo4j, idempotently, converging to exactly the graph.
 
 Constraints and indexes come first, then nodes and relationships in batches of
 ``UNWIND $rows AS row MERGE ...``, one transaction per batch. Places are merged on
 ``adcode``, every other node on ``id``; a relationship is merged on its start, end,
 type and ``key`` (the MultiDiGraph edge key), so loading the same graph twice changes
 nothing, and two documents stating the same fact stay two relationships.
+
+A load converges: ``SET n = props`` replaces a node's properties, labels the graph no longer
+gives a node are removed, and, after everything is written, nodes and relationships that the
+graph no longer has are deleted (``prune``). Only what a citykg load writes is ever deleted: a
+node with a schema label and its key (``adcode``/``id``), a relationship of a schema type with
+its ``key``. Firm imports (``citykg firms import``: Organization nodes with a ``firm_id`` and the
+relationships from them) are another layer and are kept, as is anything else. A
+relationship whose end is missing in the database fails the load, naming it; it is never
+counted as loaded.
 
 Values always travel as query parameters. Labels and relationship types cannot be
 parameters in Cypher, so they are checked against ``kg.model.schema`` before they
@@ -86,7 +95,8 @@ def rel_query(rel_type: str, start_label: str, end_label: str) -> str:
     return (f"UNWIND $rows AS row "
             f"MATCH (a:{_label(start_label)} {{{key_property(start_label)}: row.start}}) "
             f"MATCH (b:{_label(end_label)} {{{key_property(end_label)}: row.end}}) "
-            f"MERGE (a)-[r:{_rel_type(rel_type)} {{key: row.key}}]->(b) SET r = row.props")
+            f"MERGE (a)-[r:{_rel_type(rel_type)} {{key: row.key}}]->(b) SET r = row.props "
+            "RETURN count(r) AS n")
 
 
 # --- values -------------------------------------------------------------------
@@ -136,9 +146,14 @@ def node_batches(g: nx.MultiDiGraph) -> dict[tuple[str, tuple[str, ...]], list[d
 
 def rel_batches(g: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[dict]]:
     """Rows per (type, start merge label, end merge label)."""
-    merge_label = {key: primary_label(attrs.get("labels") or ()) for key, attrs in g.nodes(data=True)}
+    merge_label = {key: primary_label(attrs["labels"]) for key, attrs in g.nodes(data=True)
+                   if attrs.get("labels")}
     groups: dict = defaultdict(list)
     for u, v, k, attrs in g.edges(keys=True, data=True):
+        for end in (u, v):
+            if end not in merge_label:   # networkx adds a bare node for an unknown end
+                raise LoadError(f"relationship {u} -{attrs.get('type')}-> {v} (key {k!r}): its end "
+                                f"{end!r} is not a node of the graph; nothing was loaded")
         rel_type = attrs.get("type")
         if rel_type is None:
             raise LoadError(f"relationship {u}->{v} ({k}) has no type")
@@ -161,6 +176,22 @@ def _write_batch(tx, query: str, rows: list[dict]) -> int:
     return len(rows)
 
 
+def _write_rel_batch(tx, query: str, rows: list[dict]) -> int:
+    """Write relationships; raise (and so roll the batch back) if an end was not found."""
+    written = tx.run(query, rows=rows).single()["n"]
+    if written != len(rows):
+        present = {r["key"] for r in tx.run(
+            "UNWIND $keys AS k MATCH (n) WHERE n.adcode = k OR n.id = k RETURN DISTINCT k AS key",
+            keys=sorted({e for row in rows for e in (row["start"], row["end"])}))}
+        missing = [row for row in rows if row["start"] not in present or row["end"] not in present]
+        shown = "; ".join(f"{r['start']} -> {r['end']} (key {r['key']!r}): "
+                          f"{', '.join(e for e in (r['start'], r['end']) if e not in present) or '?'} "
+                          "not in the database" for r in missing[:5])
+        raise LoadError(f"{len(rows) - written} relationship(s) have an end that is not in the "
+                        f"database: {shown}")
+    return written
+
+
 def ensure_schema(driver, database: str = "neo4j") -> None:
     # "IF NOT EXISTS" on an existing constraint makes the server send an informational
     # notification per statement, which the driver logs; a re-run should stay quiet.
@@ -172,8 +203,10 @@ def ensure_schema(driver, database: str = "neo4j") -> None:
 
 def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
                batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True,
-               retry_seconds: float = DEFAULT_RETRY_SECONDS) -> dict[str, int]:
-    """MERGE every node and relationship of ``g``; returns {"nodes": n, "relationships": m}.
+               retry_seconds: float = DEFAULT_RETRY_SECONDS, prune: bool = True) -> dict[str, int]:
+    """MERGE every node and relationship of ``g``, then (``prune``) delete what ``g`` no longer
+    has; returns {"nodes": n, "relationships": m} (and "pruned_nodes", "pruned_relationships",
+    "dropped_labels" when ``prune``). ``prune=False`` only adds (a fragment, such as a test node).
 
     Each batch is one ``execute_write`` transaction; the driver retries it on transient
     errors (deadlocks, a server that went away) for at most ``retry_seconds``. A load
@@ -195,10 +228,14 @@ def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
                 driver.session(database=database, max_transaction_retry_time=retry_seconds) as session:
             for what, work in (("nodes", node_work), ("relationships", rel_work)):
                 task = bar.add_task(f"loading {what}", total=sum(len(rows) for _, rows in work))
+                write = _write_batch if what == "nodes" else _write_rel_batch
                 for query, rows in work:
                     for chunk in _chunks(rows, batch_size):
-                        done[what] += session.execute_write(_write_batch, query, chunk)
+                        done[what] += session.execute_write(write, query, chunk)
                         bar.advance(task, len(chunk))
+            if prune:
+                bar.add_task("removing what the build no longer has", total=None)
+                done.update(prune_to(session, g, batch_size))
     except (ServiceUnavailable, SessionExpired, TransientError) as exc:
         # The server went away (restart, crash, network) and retries ran out: say how far
         # the load got and that a re-run is safe, rather than a driver stack trace.
@@ -209,6 +246,59 @@ def load_graph(driver, g: nx.MultiDiGraph, database: str = "neo4j",
             "the committed batches are kept and loading is idempotent: when the server is "
             "back, run `citykg load` again to finish") from None
     return done
+
+
+# --- convergence ------------------------------------------------------------------
+
+# The firm layer (citykg firms import) is not part of a build: a prune leaves it alone.
+NOT_FIRM = f"NOT (n:{schema.ORGANIZATION} AND 'firm_id' IN keys(n))"  # keys(): no warning when no firm exists
+
+
+def _stale(session, g: nx.MultiDiGraph):
+    """(stale node ids, stale relationship ids, {label: node ids that must lose it})."""
+    stale_nodes, stale_rels, drop_labels = [], [], defaultdict(list)
+    records = session.run(f"MATCH (n) WHERE {NOT_FIRM} AND (n.{schema.PLACE_KEY} IS NOT NULL OR "
+                          f"n.{schema.NODE_KEY} IS NOT NULL) RETURN elementId(n) AS id, "
+                          f"CASE WHEN n:{schema.PLACE} THEN n.{schema.PLACE_KEY} ELSE n.{schema.NODE_KEY} END AS key, "
+                          "labels(n) AS labels")
+    for r in records:
+        if not set(r["labels"]) & set(schema.LABELS):
+            continue                               # not a node a citykg load writes
+        if r["key"] not in g:
+            stale_nodes.append(r["id"])
+            continue
+        wanted = set(g.nodes[r["key"]].get("labels") or ())
+        for label in set(r["labels"]) - wanted:
+            drop_labels[label].append(r["id"])
+    edges = {(u, v, d["type"], str(k)) for u, v, k, d in g.edges(keys=True, data=True)}
+    records = session.run(f"MATCH (n)-[r]->(m) WHERE {NOT_FIRM} AND r.key IS NOT NULL "
+                          "RETURN elementId(r) AS id, type(r) AS type, "
+                          f"r.key AS key, CASE WHEN n:{schema.PLACE} THEN n.{schema.PLACE_KEY} ELSE n.{schema.NODE_KEY} END AS a, "
+                          f"CASE WHEN m:{schema.PLACE} THEN m.{schema.PLACE_KEY} ELSE m.{schema.NODE_KEY} END AS b")
+    for r in records:
+        if r["type"] in schema.REL_TYPES and (r["a"], r["b"], r["type"], str(r["key"])) not in edges:
+            stale_rels.append(r["id"])
+    return stale_nodes, stale_rels, drop_labels
+
+
+def prune_to(session, g: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, int]:
+    """Delete the relationships and nodes the database has but ``g`` does not (the firm layer
+    aside), and remove labels ``g`` no longer gives a node; returns what it removed."""
+    stale_nodes, stale_rels, drop_labels = _stale(session, g)
+    for chunk in _chunks(stale_rels, batch_size):
+        session.execute_write(_write_batch, "UNWIND $rows AS id MATCH ()-[r]->() WHERE elementId(r) = id "
+                              "DELETE r", chunk)
+    for chunk in _chunks(stale_nodes, batch_size):
+        session.execute_write(_write_batch, "UNWIND $rows AS id MATCH (n) WHERE elementId(n) = id "
+                              "DETACH DELETE n", chunk)
+    for label, ids in sorted(drop_labels.items()):
+        if label not in schema.LABELS:   # a label no citykg build writes: not ours to touch
+            continue
+        for chunk in _chunks(ids, batch_size):
+            session.execute_write(_write_batch, f"UNWIND $rows AS id MATCH (n) WHERE elementId(n) = id "
+                                  f"REMOVE n:{_label(label)}", chunk)
+    return {"pruned_nodes": len(stale_nodes), "pruned_relationships": len(stale_rels),
+            "dropped_labels": sum(len(ids) for label, ids in drop_labels.items() if label in schema.LABELS)}
 
 
 def load_build(driver, folder: Path, **kwargs) -> dict[str, int]:

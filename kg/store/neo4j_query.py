@@ -1,6 +1,9 @@
 """Read-only Cypher for researchers: run a query or a named cookbook query, print the rows.
 
-Queries run in a READ transaction, so the server itself refuses any write.
+Queries run in a READ transaction, so the server itself refuses any write; they run with a
+time limit (the server ends the transaction); and ``check_confined`` refuses, before the server
+is asked, ``LOAD CSV`` and procedure calls outside a short list of read-only catalogue procedures,
+so a query can neither read files nor change the server's configuration.
 Parameters come as ``k=v`` strings: integers and decimals become numbers, JSON
 lists/objects/strings/true/false/null are parsed as JSON, anything else stays text.
 Quote a value in JSON to keep digits as text (an adcode): ``code='"310107"'``.
@@ -131,7 +134,47 @@ def check_params(declared: dict[str, tuple[str, str]], params: dict) -> dict:
     return typed
 
 
+# --- what a researcher's query may do ---------------------------------------------
+
+# Read-only catalogue procedures (names in lower case); every other CALL is refused.
+ALLOWED_PROCEDURES = frozenset({
+    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
+    "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "dbms.components",
+})
+_COMMENT_OR_STRING = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
+_LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.I)
+_CALL = re.compile(r"\bCALL\s+(?![{(])((?:`[^`]*`|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:`[^`]*`|[A-Za-z_][\w$]*))*)", re.I)
+
+
+def check_confined(cypher: str) -> None:
+    """Refuse ``LOAD CSV`` and procedures that are not read-only catalogue lookups.
+
+    Comments and string literals are blanked first, so neither hides a clause nor trips the check.
+
+    >>> check_confined("MATCH (n:City) WHERE n.name = 'LOAD CSV' RETURN n // CALL dbms.x()")
+    >>> check_confined("CALL db.labels() YIELD label RETURN label")
+    >>> check_confined("MATCH (n) CALL { WITH n RETURN 1 AS one } RETURN one")
+    >>> for q in ("load /* x */ csv FROM 'file:///etc/passwd' AS l RETURN l",
+    ...           "CALL `dbms`.`setConfigValue`('db.logs.query.enabled', 'OFF')"):
+    ...     try: check_confined(q)
+    ...     except QueryError as exc: print(str(exc)[:40])
+    LOAD CSV is not allowed in `citykg query
+    procedure dbms.setConfigValue is not all
+    """
+    text = _COMMENT_OR_STRING.sub(lambda m: " " if m.group(0)[0] == "/" else "''", cypher)
+    if _LOAD_CSV.search(text):
+        raise QueryError("LOAD CSV is not allowed in `citykg query` (it reads files and URLs); "
+                         "bring data in through data/ and `citykg build`")
+    for match in _CALL.finditer(text):
+        name = re.sub(r"[`\s]", "", match.group(1))
+        if name.lower() not in ALLOWED_PROCEDURES:
+            raise QueryError(f"procedure {name} is not allowed in `citykg query`: only read-only "
+                             f"catalogue procedures are ({', '.join(sorted(ALLOWED_PROCEDURES))})")
+
+
 # --- running ------------------------------------------------------------------
+
+DEFAULT_TIMEOUT = 60.0
 
 def _plain(value):
     """Driver values -> JSON-friendly Python (nodes and relationships become dicts)."""
@@ -154,18 +197,25 @@ def _plain(value):
 
 
 def run_read(driver, cypher: str, params: dict | None = None, database: str = "neo4j",
-             notes: list[str] | None = None) -> tuple[list[str], list[dict]]:
-    """Run ``cypher`` in a read transaction; returns (column names, rows as dicts).
+             notes: list[str] | None = None,
+             timeout: float = DEFAULT_TIMEOUT) -> tuple[list[str], list[dict]]:
+    """Run ``cypher`` in a read transaction that the server ends after ``timeout`` seconds;
+    returns (column names, rows as dicts). ``check_confined`` runs first.
 
     The server's warnings (an unknown label, a cartesian product ...) are appended to
     ``notes`` as one-line texts when a list is given.
     """
+    from neo4j import unit_of_work
     from neo4j.exceptions import ClientError, Neo4jError
 
     cypher = cypher.strip().rstrip(";").strip()
     if not cypher:
         raise QueryError("empty query")
+    if not timeout > 0:
+        raise QueryError(f"--timeout must be a positive number of seconds, not {timeout}")
+    check_confined(cypher)
 
+    @unit_of_work(timeout=timeout)
     def work(tx):
         result = tx.run(cypher, params or {})
         keys = list(result.keys())
@@ -179,6 +229,9 @@ def run_read(driver, cypher: str, params: dict | None = None, database: str = "n
         with driver.session(database=database) as session:
             return session.execute_read(work)
     except ClientError as exc:
+        if "TransactionTimedOut" in (exc.code or "") or "timed out" in (exc.message or "").lower():
+            raise QueryError(f"the query ran longer than {timeout:g} s and the server stopped it; "
+                             "give it more time with --timeout SECONDS, or narrow it") from None
         if exc.code == "Neo.ClientError.Statement.AccessMode" or "read access mode" in (exc.message or ""):
             raise QueryError("the server refused to write: `citykg query` runs read-only transactions "
                              f"({exc.message})") from None

@@ -100,6 +100,14 @@ def console_log() -> Path:
 
 # --- install ---------------------------------------------------------------
 
+SERVER_TX_TIMEOUT = "15m"
+
+
+def confined_import_dir() -> Path:
+    """The empty folder that LOAD CSV's ``file:///`` URLs resolve into (never written to)."""
+    return home() / "import-confined"
+
+
 def neo4j_conf(bolt: int | None = None, http: int | None = None) -> str:
     """The neo4j.conf we run with: loopback only, authentication on, small memory."""
     bolt = bolt or bolt_port()
@@ -114,6 +122,11 @@ def neo4j_conf(bolt: int | None = None, http: int | None = None) -> str:
         f"server.http.listen_address=127.0.0.1:{http}",
         "server.https.enabled=false",
         "dbms.security.auth_enabled=true",
+        # LOAD CSV may read file:/// URLs only inside this dedicated folder, kept empty, so a
+        # query cannot read files of the server's user (`../` cannot leave it either).
+        f"server.directories.import={confined_import_dir()}",
+        # A backstop for every transaction; `citykg query --timeout` sets a shorter one.
+        f"db.transaction.timeout={SERVER_TX_TIMEOUT}",
         # Read by the official launcher only; the JVM gets -Xms/-Xmx from start() directly.
         f"server.memory.heap.initial_size={HEAP}",
         f"server.memory.heap.max_size={HEAP}",
@@ -167,7 +180,7 @@ def install(force: bool = False, echo=print) -> Path:
 
 def _install(force: bool, echo) -> Path:
     h = home()
-    for sub in ("conf", "data", "logs", "plugins", "import", "run", "lib"):
+    for sub in ("conf", "data", "logs", "plugins", "import", "import-confined", "run", "lib"):
         (h / sub).mkdir(parents=True, exist_ok=True)
     if force or not (h / "lib" / f"neo4j-{NEO4J_VERSION}.jar").exists():
         java_binary()
@@ -300,6 +313,7 @@ def _start(timeout: float) -> float:
             raise ServerError(f"port {port} on 127.0.0.1 is already in use (another Neo4j?); stop that "
                               f"program or choose another port with {env}")
     h = home()
+    confined_import_dir().mkdir(exist_ok=True)     # installs made before it existed
     (h / "conf" / "neo4j.conf").write_text(neo4j_conf(), encoding="utf-8")
     t0 = time.monotonic()
     with open(console_log(), "w", encoding="utf-8") as log:
@@ -540,31 +554,33 @@ def auth_message(uri: str, user: str, source: str, exc: Exception | None = None)
             f"to use the local install's password in {password_file()}")
 
 
-def _no_bookmarks():
-    from neo4j.api import BookmarkManager
-
-    class NoBookmarks(BookmarkManager):
-        def update_bookmarks(self, previous_bookmarks, new_bookmarks) -> None:
-            pass
-
-        def get_bookmarks(self):
-            return ()
-
-    return NoBookmarks()
-
-
-def forget_bookmarks(driver):
-    """Make ``driver.execute_query`` stop chaining bookmarks; returns the driver.
+class UnchainedDriver:
+    """A ``neo4j.Driver`` whose ``execute_query`` does not chain bookmarks (everything else is
+    the driver's own).
 
     Bookmarks make a read wait until the server has the writes seen before. On our single
     server every committed write is visible at once, so they add nothing; and after a
     restore or a bulk import the database's transaction ids start lower again, so a driver
     holding bookmarks would wait for transactions that never come (BookmarkTimeout).
-    The driver has no public switch for its execute_query bookmark manager.
+    ``bookmark_manager_=None`` is the driver's public switch for one call; this passes it
+    on every call unless the caller gives another.
     """
-    if hasattr(driver, "_query_bookmark_manager"):
-        driver._query_bookmark_manager = _no_bookmarks()
-    return driver
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def execute_query(self, query, parameters_=None, *args, **kwargs):
+        kwargs.setdefault("bookmark_manager_", None)
+        return self.driver.execute_query(query, parameters_, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.driver, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.driver.close()
 
 
 def connect(uri: str | None = None, user: str | None = None, password: str | None = None):
@@ -586,4 +602,4 @@ def connect(uri: str | None = None, user: str | None = None, password: str | Non
         driver.close()
         hint = "; start the local one with `citykg neo4j start`" if s["uri"] == bolt_uri() else ""
         raise ServerError(f"no Neo4j server answers at {s['uri']}{hint} ({type(exc).__name__})") from None
-    return forget_bookmarks(driver)
+    return UnchainedDriver(driver)

@@ -29,7 +29,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Collection, Iterator
+from typing import Collection, Iterator, NamedTuple
 from urllib.parse import quote
 
 import networkx as nx
@@ -71,40 +71,59 @@ def _main_label(data: dict) -> str:
     return "node"  # no schema label at all: the IRI stays readable
 
 
-_PROPS: dict[str, URIRef] = {}
+class Lit(NamedTuple):
+    """A literal as plain text: lexical form, datatype IRI (None: a plain string), language.
+
+    The export is produced as these light terms (IRIs are plain ``str``), which the
+    Turtle writer and the validator (``kg/shacl.py``) read directly; ``triples`` turns
+    them into rdflib terms for callers that want an rdflib graph."""
+    lexical: str
+    datatype: str | None = None
+    lang: str | None = None
 
 
-def _prop(name: str) -> URIRef:
-    """``ckg:<name>`` for a property key (cached: the same few keys recur ~100k times)."""
+_XSD_INTEGER, _XSD_DOUBLE, _XSD_BOOLEAN = str(XSD.integer), str(XSD.double), str(XSD.boolean)
+_RDF_TYPE, _RDFS_LABEL = str(RDF.type), str(RDFS.label)
+_RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = str(RDF.subject), str(RDF.predicate), str(RDF.object)
+_ASSERTION, _DERIVATION, _KEY, _ID = (str(CKG.Assertion), str(CKG.Derivation), str(CKG.key),
+                                      str(CKG.id))
+_PROPS: dict[str, str] = {}
+
+
+def _prop(name: str) -> str:
+    """``ckg:<name>`` for a property key or label (cached: the same few keys recur ~100k times)."""
     iri = _PROPS.get(name)
     if iri is None:
-        iri = _PROPS[name] = CKG[quote(name, safe="")]
+        iri = _PROPS[name] = str(CKG) + quote(name, safe="")
     return iri
 
 
-def _literals(value) -> list[Literal]:
+def _literals(value) -> list[Lit]:
     """One literal per value: lists give several, missing values (None, NaN, '') none."""
+    if isinstance(value, str):
+        return [Lit(value)] if value else []
     if isinstance(value, (list, tuple, set)):
         return [lit for item in value for lit in _literals(item)]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+    if hasattr(value, "item") and not isinstance(value, bytes):
         value = value.item()  # numpy / pandas scalars -> Python
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return []
     if isinstance(value, dict):
-        return [Literal(json.dumps(value, ensure_ascii=False))]
+        return [Lit(json.dumps(value, ensure_ascii=False))]
     if isinstance(value, bool):
-        return [Literal(value, datatype=XSD.boolean)]
+        return [Lit("true" if value else "false", _XSD_BOOLEAN)]
     if isinstance(value, int):
-        return [Literal(value, datatype=XSD.integer)]
+        return [Lit(str(value), _XSD_INTEGER)]
     if isinstance(value, float):
         lexical = repr(value) if math.isfinite(value) else ("INF" if value > 0 else "-INF")
-        return [Literal(lexical, datatype=XSD.double)]
-    return [Literal(str(value))]
+        return [Lit(lexical, _XSD_DOUBLE)]
+    return [Lit(str(value))]
 
 
-def triples(g: nx.MultiDiGraph, node_props: Collection[str] | None = None,
-            derivations: bool = True) -> Iterator[tuple]:
-    """Every RDF triple of the graph; the triples of one subject come together.
+def raw_triples(g: nx.MultiDiGraph, node_props: Collection[str] | None = None,
+                derivations: bool = True) -> Iterator[tuple]:
+    """Every RDF triple of the graph as light terms (IRI ``str``, ``Lit``); the triples of
+    one subject come together.
 
     ``node_props`` keeps only those node properties (``None``: all, plus ``rdfs:label``);
     ``derivations=False`` leaves out the statement nodes of derived relationships
@@ -112,39 +131,63 @@ def triples(g: nx.MultiDiGraph, node_props: Collection[str] | None = None,
     """
     iris = {}
     for key, data in g.nodes(data=True):
-        s = iris[key] = node_iri(key, data)
+        s = iris[key] = str(node_iri(key, data))
         for label in data.get("labels") or ():
-            yield s, RDF.type, CKG[label]
+            yield s, _RDF_TYPE, _prop(label)
         if not schema.is_place(data) and (node_props is None or "id" in node_props):
-            yield s, CKG.id, Literal(str(data.get("id", key)))
+            yield s, _ID, Lit(str(data.get("id", key)))
         if node_props is None:
             if data.get("name"):
-                yield s, RDFS.label, Literal(data["name"], lang="zh")
+                yield s, _RDFS_LABEL, Lit(data["name"], None, "zh")
             if data.get("name_en"):
-                yield s, RDFS.label, Literal(data["name_en"], lang="en")
+                yield s, _RDFS_LABEL, Lit(data["name_en"], None, "en")
         for name, value in data.items():
             if name not in ("labels", "id") and (node_props is None or name in node_props):
                 p = _prop(name)
                 for lit in _literals(value):
                     yield s, p, lit
+    derived_types = schema.DERIVED_TYPES
     for u, v, key, data in g.edges(keys=True, data=True):
         rel_type = str(data.get("type"))
-        s, o, p = iris[u], iris[v], CKG[rel_type]
+        s, o, p = iris[u], iris[v], _prop(rel_type)
         yield s, p, o
-        derived = rel_type in schema.DERIVED_TYPES
+        derived = rel_type in derived_types
         if derived and not derivations:
             continue
-        a = statement_iri(u, v, key)
-        yield a, RDF.type, CKG.Derivation if derived else CKG.Assertion
-        yield a, RDF.subject, s
-        yield a, RDF.predicate, p
-        yield a, RDF.object, o
-        yield a, CKG.key, Literal(key)
+        a = str(statement_iri(u, v, key))
+        yield a, _RDF_TYPE, _DERIVATION if derived else _ASSERTION
+        yield a, _RDF_SUBJECT, s
+        yield a, _RDF_PREDICATE, p
+        yield a, _RDF_OBJECT, o
+        yield a, _KEY, Lit(key)
         for name, value in data.items():
             if name != "type":
                 pr = _prop(name)
                 for lit in _literals(value):
                     yield a, pr, lit
+
+
+def to_term(term):
+    """A light term as an rdflib term (``URIRef`` or ``Literal``)."""
+    if isinstance(term, Lit):
+        if term.lang:
+            return Literal(term.lexical, lang=term.lang)
+        return Literal(term.lexical, datatype=URIRef(term.datatype) if term.datatype else None)
+    return URIRef(term)
+
+
+def triples(g: nx.MultiDiGraph, node_props: Collection[str] | None = None,
+            derivations: bool = True) -> Iterator[tuple]:
+    """``raw_triples`` as rdflib terms (IRIs made once each)."""
+    iris: dict[str, URIRef] = {}
+    for s, p, o in raw_triples(g, node_props, derivations):
+        s_ = iris.get(s) or iris.setdefault(s, URIRef(s))
+        p_ = iris.get(p) or iris.setdefault(p, URIRef(p))
+        if isinstance(o, Lit):
+            o_ = to_term(o)
+        else:
+            o_ = iris.get(o) or iris.setdefault(o, URIRef(o))
+        yield s_, p_, o_
 
 
 def new_rdf_graph() -> Graph:
@@ -173,7 +216,7 @@ def write_turtle(g: nx.MultiDiGraph, path: Path) -> None:
         for prefix, ns in PREFIXES.items():
             fh.write(f"@prefix {prefix}: <{ns}> .\n")
         subject = predicate = None
-        for s, p, o in triples(g):
+        for s, p, o in raw_triples(g):
             if s != subject:
                 fh.write(" .\n\n" if subject is not None else "\n")
                 fh.write(f"{_turtle(s)} {_predicate(p)} {_turtle(o)}")
@@ -192,25 +235,25 @@ _INTEGER = re.compile(r"[+-]?[0-9]+$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                           **{chr(c): f"\\u{c:04X}" for c in range(32) if c not in (9, 10, 13)}})
 _NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))  # longest match first
-_TERMS: dict[URIRef, str] = {}
+_TERMS: dict[str, str] = {}
 
 
 def _predicate(term) -> str:
-    return "a" if term == RDF.type else _turtle(term)
+    return "a" if term == _RDF_TYPE else _turtle(term)
 
 
 def _turtle(term) -> str:
-    """One RDF term in Turtle syntax."""
-    if isinstance(term, Literal):
-        text = str(term)
-        if (term.datatype == XSD.integer and _INTEGER.match(text)) or (
-                term.datatype == XSD.boolean and text in ("true", "false")):
+    """One light term (IRI ``str`` or ``Lit``) in Turtle syntax."""
+    if isinstance(term, Lit):
+        text, datatype = term.lexical, term.datatype
+        if (datatype == _XSD_INTEGER and _INTEGER.match(text)) or (
+                datatype == _XSD_BOOLEAN and text in ("true", "false")):
             return text  # Turtle's shorthand for these two datatypes
         quoted = '"' + text.translate(_ESCAPES) + '"'
-        if term.language:
-            return f"{quoted}@{term.language}"
-        if term.datatype is not None:
-            return f"{quoted}^^{_turtle(term.datatype)}"
+        if term.lang:
+            return f"{quoted}@{term.lang}"
+        if datatype is not None:
+            return f"{quoted}^^{_turtle(datatype)}"
         return quoted
     cached = _TERMS.get(term)
     if cached is None:

@@ -78,8 +78,12 @@ def render_html(view: View, physics: bool = False) -> str:
 
 
 def write_html(view: View, out: Path) -> Path:
-    """Write the page atomically (a half-written view never replaces a good one)."""
+    """Write the page atomically (a half-written view never replaces a good one); an existing
+    file is replaced only if citykg wrote it (``kg.store.outdir.check_overwrite_page``)."""
+    from kg.store.outdir import check_overwrite_page
+
     out = Path(out)
+    check_overwrite_page(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".view-", suffix=".html", dir=out.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

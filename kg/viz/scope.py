@@ -10,8 +10,8 @@ A scope name is ``national`` (also ``全国``/``china``), a node id
 - national: every node;
 - a place: the place and every unit below it (a province's cities and counties);
 - a grouping (city cluster, metro circle, corridor, foreign region): the grouping,
-  its members, its core cities, the groupings that are PART_OF it and their
-  members, and those counties of member cities that carry an asserted fact
+  its members and core cities as of a year or of one plan (``kg.model.membership``:
+  the latest plan in force), the groupings that are PART_OF it and their members, and those counties of member cities that carry an asserted fact
   (a new centre, a leading industry, ...), so the view is not flooded with
   every district;
 - any other node (an industry, a policy, a park): the node and its neighbours;
@@ -35,12 +35,14 @@ places (industries, parks, policies, documents) so the facts about them show.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from kg.model import schema
+from kg.model import membership, schema
+from kg.model.membership import descendants
 from kg.model.resolve import AmbiguousPlace, PlaceError, PlaceIndex
+from kg.model.statistics import is_fact
 
 NATIONAL_NAMES = ("national", "全国", "china", "中国")
 # Asserted relationships that make a county worth showing inside a grouping.
@@ -57,6 +59,8 @@ class Scope:
     key: str | None  # node key of the scope's centre (None for national)
     title: str  # what the view is called
     depth: int = 0  # ego networks only
+    as_of: int | None = None  # reference year of a grouping's membership (None: latest)
+    plan: str | None = None  # the one plan whose member list a grouping view shows
 
 
 def _non_place_matches(g, name: str) -> list[str]:
@@ -100,6 +104,24 @@ def _scope_of(g, key: str) -> Scope:
     return Scope("node", key, title)
 
 
+def with_reference(g: nx.MultiDiGraph, scope: Scope, as_of: int | None = None,
+                   plan: str | None = None) -> Scope:
+    """``scope`` with the reference of its grouping membership: a year (``--as-of``) or
+    one plan (``--plan``); other scopes take a year too but ignore it."""
+    if plan and scope.kind != "grouping":
+        raise ScopeError(f"--plan {plan}: a plan selects the members of a city cluster, metro "
+                         f"circle or corridor, and {scope.title!r} is not one")
+    if scope.kind != "grouping":
+        return replace(scope, as_of=as_of)
+    if plan and not membership.memberships(g, scope.key, as_of=as_of, plan=plan):
+        plans = ", ".join(sorted(membership.plans_of(g, scope.key))) or "none"
+        raise ScopeError(f"--plan {plan}: no membership of {scope.title} cites it"
+                         f"{f' in force in {as_of}' if as_of else ''} (plans of this grouping: {plans})")
+    year = membership.latest_year(g) if as_of is None else as_of
+    suffix = f"plan {plan}" if plan else f"as of {year}"
+    return replace(scope, as_of=year, plan=plan, title=f"{scope.title} ({suffix})")
+
+
 def ego_scope(g: nx.MultiDiGraph, name: str, depth: int = 1) -> Scope:
     """An ego network of ``depth`` hops around the place or node ``name``."""
     if depth < 1:
@@ -110,28 +132,11 @@ def ego_scope(g: nx.MultiDiGraph, name: str, depth: int = 1) -> Scope:
     return Scope("ego", centre.key, f"{centre.title} ± {depth}", depth)
 
 
-def descendants(g, key: str) -> set[str]:
-    """Every place below ``key`` in the BELONGS_TO hierarchy."""
-    below, frontier = set(), [key]
-    while frontier:
-        node = frontier.pop()
-        for child, _, d in g.in_edges(node, data=True):
-            if d["type"] == schema.BELONGS_TO and child not in below:
-                below.add(child)
-                frontier.append(child)
-    return below
-
-
-def grouping_places(g, key: str) -> set[str]:
-    """Members, core cities and sub-groupings (with their members) of a grouping."""
-    out, frontier = {key}, [key]
-    while frontier:
-        node = frontier.pop()
-        for src, _, d in g.in_edges(node, data=True):
-            if d["type"] in (schema.MEMBER_OF, schema.CORE_OF, schema.PART_OF) and src not in out:
-                out.add(src)
-                if d["type"] == schema.PART_OF:
-                    frontier.append(src)
+def grouping_places(g, key: str, as_of: int | None = None, plan: str | None = None) -> set[str]:
+    """The grouping, its members and core cities as of ``as_of`` (or of ``plan``) by the
+    rule of ``kg.model.membership``, and the sub-groupings they came through."""
+    found = membership.memberships(g, key, as_of=as_of, plan=plan)
+    out = {key} | {m.place for m in found} | {m.grouping for m in found}
     # Counties of member cities appear only when something is asserted about them.
     for city in [n for n in out if schema.CITY in g.nodes[n]["labels"]]:
         for county in descendants(g, city):
@@ -158,7 +163,12 @@ def attached(g, nodes: set[str]) -> set[str]:
 
 
 def scope_nodes(g: nx.MultiDiGraph, scope: Scope) -> set[str]:
-    """The node keys a scope covers (see the module docstring)."""
+    """The node keys a scope covers (see the module docstring); statistics are facts shown
+    in their place's tooltip, never nodes of a view."""
+    return {k for k in _scope_nodes(g, scope) if not is_fact(g.nodes[k])}
+
+
+def _scope_nodes(g: nx.MultiDiGraph, scope: Scope) -> set[str]:
     if scope.kind == "national":
         return set(g)
     if scope.kind == "ego":
@@ -166,7 +176,7 @@ def scope_nodes(g: nx.MultiDiGraph, scope: Scope) -> set[str]:
     if scope.kind == "place":
         core = {scope.key} | descendants(g, scope.key)
     elif scope.kind == "grouping":
-        core = grouping_places(g, scope.key)
+        core = grouping_places(g, scope.key, scope.as_of, scope.plan)
     else:
         core = {scope.key} | set(nx.all_neighbors(g, scope.key))
     return core | attached(g, core)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.model import schema
+from kg.model.statistics import statistics_of
 from kg.viz import layout, sizing, style
 from kg.viz.scope import Scope, scope_nodes
 
@@ -78,20 +79,20 @@ def make_view(g, scope: Scope, size_by: str = "degree") -> View:
             "color": style.NODE_COLORS.get(kind, style.DEFAULT_COLOR),
             "shape": style.NODE_SHAPES.get(kind, "dot"),
             "font": {"size": style.LABEL_SIZES.get(kind, 12)},
-            "title": node_tooltip(key, d, kind, size_by, scores.get(key, 0.0)),
+            "title": node_tooltip(key, d, kind, size_by, scores.get(key, 0.0), statistics_of(g, key)),
         })
     view.edges = list(_merged_edges(sub))
     return view
 
 
-def node_tooltip(key: str, d: dict, kind: str, size_by: str, score: float) -> str:
+def node_tooltip(key: str, d: dict, kind: str, size_by: str, score: float, stats=()) -> str:
     lines = [f"{d.get('name', key)}  [{kind}]", f"id: {key}"]
     for prop in TOOLTIP_PROPS:
         if prop in d and not (prop == "adcode" and d[prop] == key):  # the id already shows it
             value = d[prop]
             lines.append(f"{prop}: {'; '.join(map(str, value)) if isinstance(value, list) else value}")
-    stats = sorted(k for k in d if k.startswith(("gdp_", "population_")))
-    lines += [f"{k}: {d[k]}" for k in stats[-4:]]
+    lines += [f"{s['indicator']} {s['year']}: {s['value']:g} {s['unit']} ({s['source_id']})"
+              for s in list(stats)[-4:]]
     # Where the node's own facts come from: `source_id`, or `<label>_source_id` for a label
     # that curated data put on a place (e.g. newcenter_source_id on a NewCenter district).
     for src in sorted(k for k in d if k == "source_id" or k.endswith("_source_id")):

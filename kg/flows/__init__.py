@@ -1,0 +1,60 @@
+"""Flow tables at scale: firm-linkage rows projected to a city × city table by an engine.
+
+One interface, three engines behind it, one answer:
+
+* ``duckdb`` (default): embedded, streaming CSV in, SQL checks and group-by, spills to
+  disk past its memory limit (``kg/flows/duck.py``);
+* ``pandas``: today's streaming reader and numpy projection, the reference
+  (``kg/flows/reference.py``);
+* ``spark``: the same rules on Apache Spark, local or on a cluster (``kg/flows/spark.py``).
+
+Every engine applies the firm reader's rules (``docs/firms.md``, ``kg/flows/rules.py``):
+the same rows are rejected, with the same line numbers and reasons, and the same city
+table comes out. Input: a firm-linkage CSV (``firm_id, firm_name, industry, hq_adcode,
+branch_adcode, year[, capital]``) or a Parquet file with those columns (``.parquet``:
+read with DuckDB; a damaged file fails with a ``FlowFileError`` naming it).
+
+The table: ``origin``, ``destination`` (city adcodes; a county counts for its city),
+``weight`` (links), ``capital`` (summed known capital, 万元), ``capital_links``.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
+>>> _ = path.write_text("firm_id,firm_name,industry,hq_adcode,branch_adcode,year\\n"
+...                     "F1,甲,制造业,310104,320102,2019\\nF1,甲,制造业,310104,999999,2019\\n", "utf-8")
+>>> r = project(path)
+>>> r.table[["origin", "destination", "weight"]].values.tolist(), r.rejects[0][:2]
+([['310000', '320100', 1]], (3, 'unknown branch_adcode 999999'))
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.flows.rules import FlowResult
+
+ENGINES = ("duckdb", "pandas", "spark")
+
+
+class FlowFileError(ValueError):
+    """A flow file that cannot be read as a whole (the message names it)."""
+
+
+def project(path, engine: str = "duckdb", places=None, rejects_path=None, **options) -> FlowResult:
+    """Read, check and project the firm-linkage file ``path`` with ``engine``."""
+    path = Path(path)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown flow engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if path.suffix.lower() == ".parquet":
+        from kg.flows.parquet import as_csv
+
+        with as_csv(path) as csv_path:
+            return project(csv_path, engine, places, rejects_path, **options)
+    if engine == "duckdb":
+        from kg.flows.duck import project as run
+    elif engine == "pandas":
+        from kg.flows.reference import project as run
+    else:
+        from kg.flows.spark import project as run
+    return run(path, places=places, rejects_path=rejects_path, **options)
+
+
+__all__ = ["ENGINES", "FlowFileError", "FlowResult", "project"]

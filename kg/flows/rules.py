@@ -1,0 +1,134 @@
+"""What every flow engine shares: the firm reader's rules, its reject texts, the places table.
+
+The rules are those of ``kg.sources.firms.FirmReader`` (``docs/firms.md``), stated on the
+whole file instead of block by block, which gives the same verdicts:
+
+1. a line that is blank is skipped (not a row); one whose field count differs from the
+   header's, one that is not UTF-8, and a last line without a line break are rejected;
+2. per row, the first failing check of: a required field empty; ``hq_adcode``, then
+   ``branch_adcode`` not a city or county; a bad year; a negative or unparsable capital;
+3. a firm is defined by its first row (by line) that passed 2; a later row of the same
+   ``firm_id`` with another ``firm_name``, ``industry`` or ``hq_adcode`` is a
+   "conflicting firm_id" of that line;
+4. of the rows still standing, the first of each (``firm_id``, ``branch_adcode``) is kept
+   and the later ones are "duplicate of line N".
+
+>>> reason("duplicate", "branch_adcode", 7, {"branch_adcode": "320100"})
+'duplicate of line 7 (same firm_id and branch_adcode)'
+"""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kg.sources.firms import (COLUMNS, REQUIRED, FirmFileError, FirmReader, Places, ReadStats,
+                              Reject, _fields, default_places)
+
+TRUNCATED = "last line has no line break (file cut off?)"
+TABLE_COLUMNS = ["origin", "destination", "weight", "capital", "capital_links"]
+
+
+@dataclass
+class FlowResult:
+    """A projected city × city table and what the reading found.
+
+    ``table``: one row per (origin city, destination city) with at least one link,
+    sorted; ``weight`` = links (firm-branch rows), ``capital`` = summed known capital
+    (万元), ``capital_links`` = links whose capital is known. Pairs of a city with itself
+    (links inside a city) are rows too. ``stats`` and ``rejects`` as ``FirmReader``'s.
+    """
+    table: pd.DataFrame
+    stats: ReadStats
+    rejects: list[Reject] = field(default_factory=list)
+    engine: str = ""
+
+
+def read_header(path: Path) -> list[str]:
+    """The header of a firm file, checked as the reader checks it (FirmFileError otherwise)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FirmFileError(f"{path}: no such file")
+    reader = FirmReader(path, places=Places({}, {}, {}), industries={})
+    with open(path, "rb") as fh:
+        reader._read_header(fh.readline())
+    return reader.header
+
+
+def ends_without_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, 2)
+        return fh.read(1) != b"\n"
+
+
+class _Verdict:
+    def __init__(self, kind, column, other):
+        self.kind, self.column, self.other = [kind], [column], [other]
+
+
+def reason(kind: str, column: str, other: int, fields: dict, places: Places | None = None) -> str:
+    """The reject text the firm reader writes for a row (its own wording, reused)."""
+    shim = type("Shim", (), {"places": places or default_places()})()
+    return FirmReader._reason(shim, _Verdict(kind, column, other or 0), 0, fields)
+
+
+def places_frame(places: Places) -> pd.DataFrame:
+    """code (int) -> ci (position in ``places.cities``) for every firm location."""
+    codes = np.flatnonzero(places.city_index >= 0)
+    return pd.DataFrame({"code": codes.astype(np.int64),
+                         "ci": places.city_index[codes].astype(np.int64)})
+
+
+def finish(table: pd.DataFrame, places: Places) -> pd.DataFrame:
+    """Engine output (ci pairs) -> the sorted city table with adcodes."""
+    table = table.sort_values(["o", "d"]).reset_index(drop=True)
+    out = pd.DataFrame({"origin": places.cities[table["o"].to_numpy(np.int64)],
+                        "destination": places.cities[table["d"].to_numpy(np.int64)],
+                        "weight": table["weight"].to_numpy(np.int64),
+                        "capital": table["capital"].fillna(0.0).to_numpy(np.float64),
+                        "capital_links": table["capital_links"].to_numpy(np.int64)})
+    return out
+
+
+def write_rejects(rejects_path, header: list[str], rows) -> None:
+    """The rejects CSV as the reader writes it: line, reason, then the row's own fields."""
+    if not rejects_path:
+        return
+    path = Path(rejects_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["line", "reason", *header])
+        for r in rows:
+            out.writerow([r.line, r.reason, *r.fields])
+
+
+def rejects_from(rows, header: list[str], places: Places, stats: ReadStats) -> list[Reject]:
+    """Rejects from engine rows (line, kind, column, other line, raw text), line order."""
+    out = []
+    for line, kind, column, other, raw in rows:
+        fields = _fields(raw)
+        if kind == "truncated":
+            text = TRUNCATED
+        elif kind == "encoding":
+            text = "not valid UTF-8"
+        elif kind == "field count":
+            text = f"expected {len(header)} fields, found {len(fields)}"
+        else:
+            text = reason(kind, column, None if other is None or (isinstance(other, float) and
+                                                                   math.isnan(other)) else int(other),
+                          dict(zip(header, fields)), places)
+        stats.reasons[kind] += 1
+        out.append(Reject(int(line), text, fields))
+    out.sort()
+    return out
+
+
+__all__ = ["COLUMNS", "REQUIRED", "FlowResult", "read_header", "reason", "places_frame"]

@@ -1,0 +1,144 @@
+"""kg.flows: every engine gives the reference's table, rejects and line numbers."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kg.flows import FlowFileError, project
+from kg.synth import generate_firms
+
+HEADER = "firm_id,firm_name,industry,hq_adcode,branch_adcode,year,capital\n"
+# one row of every kind the firm reader rejects, between good rows (docs/firms.md)
+BAD = (HEADER +
+       "F1,甲公司,制造业,310104,320102,2019,500\n"          # 2 ok
+       "F1,甲公司,制造业,310104,320102,2020,\n"             # 3 duplicate of line 2
+       "\n"                                                 # 4 blank: skipped, not a row
+       "F1,乙公司,制造业,310104,320205,2020,\n"             # 5 conflicting firm_id (line 2)
+       "F2,丙公司,信息技术,320000,320102,2019,1\n"           # 6 hq is a province
+       "F2,丙公司,信息技术,320102,999999,2019,1\n"           # 7 unknown branch
+       "F2,丙公司,信息技术,320102,310104,20x1,1\n"           # 8 bad year
+       "F2,丙公司,信息技术,320102,310104,2019,-3\n"          # 9 bad capital
+       "F2,丙公司,信息技术,320102,310104,2019,NaN\n"         # 10 NaN is not a number
+       "F2,,信息技术,320102,310104,2019,1\n"                 # 11 missing firm_name
+       "F2,丙公司,信息技术,320102\n"                          # 12 field count
+       "F3,\"丁,公司\",制造业, 110105,320102,2018,2.5\r\n"   # 13 ok: quoted comma, CRLF, space
+       "   \n"                                              # 14 blank
+       "F2,丙公司,信息技术,320102,310104,2019,1\n"           # 15 ok (F2 defined here)
+       ).encode("utf-8") + b"F4,\xff\xfe,x,320102,310104,2019,1\n" + (   # 16 not UTF-8
+       "F5,戊公司,制造业,429004,320102,2021,7\n"             # 17 ok: 仙桃市 counts for itself
+       "F6,己公司,制造业,320102,310104,2019,1").encode("utf-8")  # 18 no line break at the end
+
+
+@pytest.fixture(scope="module")
+def bad_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("flows") / "bad.csv"
+    path.write_bytes(BAD)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(bad_file):
+    return project(bad_file, engine="pandas", rejects_path=bad_file.with_suffix(".pandas.csv"))
+
+
+def test_reference_reads_the_bad_file_as_docs_firms_md_says(reference):
+    got = [(r.line, r.reason) for r in reference.rejects]
+    assert got == [
+        (3, "duplicate of line 2 (same firm_id and branch_adcode)"),
+        (5, "firm_id F1 is used at line 2 with another firm_name, industry or hq_adcode"),
+        (6, "hq_adcode 320000 is a province; give the city or county"),
+        (7, "unknown branch_adcode 999999"),
+        (8, "year 20x1 is not a year in 1949..2100"),
+        (9, "capital -3 is not a non-negative number"),
+        (10, "capital NaN is not a non-negative number"),
+        (11, "missing firm_name"),
+        (12, "expected 7 fields, found 4"),
+        (16, "not valid UTF-8"),
+        (18, "last line has no line break (file cut off?)")]
+    assert (reference.stats.rows, reference.stats.accepted, reference.stats.blank) == (15, 4, 2)
+    t = {(o, d): w for o, d, w in reference.table[["origin", "destination", "weight"]].values}
+    assert t == {("310000", "320100"): 1, ("110000", "320100"): 1, ("320100", "310000"): 1,
+                 ("429004", "320100"): 1}
+
+
+def same(a, b):
+    cols = ["origin", "destination", "weight", "capital_links"]
+    assert a.table[cols].values.tolist() == b.table[cols].values.tolist()
+    assert np.allclose(a.table["capital"], b.table["capital"], rtol=1e-9)
+    assert a.rejects == b.rejects          # line, reason and the row's own fields
+    assert a.stats == b.stats
+
+
+def test_duckdb_equals_the_reference_on_every_kind_of_bad_row(bad_file, reference):
+    got = project(bad_file, engine="duckdb", rejects_path=bad_file.with_suffix(".duckdb.csv"))
+    same(got, reference)
+    assert bad_file.with_suffix(".duckdb.csv").read_bytes() == \
+        bad_file.with_suffix(".pandas.csv").read_bytes()
+
+
+def test_duckdb_equals_the_reference_on_a_synthetic_file(tmp_path):
+    path = tmp_path / "f.csv"
+    generate_firms(path, rows=30_000, seed=3, dirty=0.02)
+    ref, got = project(path, engine="pandas"), project(path, engine="duckdb", memory_limit="200MB")
+    same(got, ref)
+    assert ref.stats.rejected > 500 and len(ref.table) > 1000
+
+
+def test_parquet_gives_the_same_table_and_clear_errors(tmp_path, bad_file):
+    import pandas as pd
+
+    path = tmp_path / "f.csv"
+    generate_firms(path, rows=3000, seed=5, dirty=0.02)
+    pq = tmp_path / "f.parquet"
+    pd.read_csv(path, dtype=str, keep_default_na=False).to_parquet(pq)
+    a, b = project(path), project(pq)
+    same(a, b)  # row i of the Parquet file is line i + 1, as in the CSV it came from
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(pq.read_bytes()[: len(pq.read_bytes()) // 2])
+    with pytest.raises(FlowFileError, match="broken.parquet: .*Parquet"):
+        project(broken)
+    lacking = tmp_path / "lacking.parquet"
+    pd.DataFrame({"firm_id": ["F1"]}).to_parquet(lacking)
+    with pytest.raises(FlowFileError, match="lacking.parquet: missing column"):
+        project(lacking)
+    with pytest.raises(ValueError, match="unknown flow engine"):
+        project(path, engine="dask")
+
+
+def test_a_file_without_the_columns_fails_as_a_whole(tmp_path):
+    from kg.sources.firms import FirmFileError
+
+    path = tmp_path / "f.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    for engine in ("duckdb", "pandas"):
+        with pytest.raises(FirmFileError, match="line 1: missing column"):
+            project(path, engine=engine)
+
+
+@pytest.mark.slow
+def test_spark_equals_duckdb_on_the_bad_file(bad_file, reference):
+    pytest.importorskip("pyspark")
+    same(project(bad_file, engine="spark"), reference)
+
+
+@pytest.mark.slow
+def test_spark_equals_duckdb_at_one_million_rows(tmp_path):
+    """pyspark in local mode (2 cores) on 1M synthetic rows: the same table and rejects."""
+    pytest.importorskip("pyspark")
+    path = tmp_path / "f.csv"
+    generate_firms(path, rows=1_000_000, seed=1, dirty=0.01)
+    duck, spark = project(path), project(path, engine="spark")
+    same(spark, duck)
+    assert duck.stats.rows == 1_000_000 + duck.stats.rejected - duck.stats.rejected
+
+
+def test_bench_flows_smoke():
+    """The flows benchmark at 20k rows: it checks that the three sides agree."""
+    out = subprocess.run([sys.executable, "benchmarks/bench_flows.py", "--sizes", "20000"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "tables equal" in out.stdout and "| 20k |" in out.stdout

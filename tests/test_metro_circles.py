@@ -1,0 +1,125 @@
+"""Metro circles at plan scope: endorsed list, members, tiers (data/relations/metro_members.csv).
+
+Each test checks the built graph (``graph`` fixture) against an independent reading of the
+CSV files or of the quoted plan sentence itself, so a loader bug or a mistyped row shows.
+"""
+from __future__ import annotations
+
+import csv
+import re
+
+import opencc
+
+from kg.model import schema
+from kg.model.graph import nodes_with
+from kg.paths import DATA
+from kg.sources.curated import coverage, endorsed_gaps
+
+T2S = opencc.OpenCC("t2s")
+
+
+def rows(path):
+    with open(DATA / path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def members(graph, key, tier=None, source=None):
+    """Names of the MEMBER_OF heads of ``key`` (optionally of one tier / source)."""
+    return {graph.nodes[u]["name"] for u, _, d in graph.in_edges(key, data=True)
+            if d["type"] == schema.MEMBER_OF and (tier is None or d.get("tier") == tier)
+            and (source is None or d["source_id"] == source)}
+
+
+def parent(graph, code):
+    return next(v for _, v, d in graph.out_edges(code, data=True) if d["type"] == schema.BELONGS_TO)
+
+
+def test_every_metro_row_is_checked_and_quoted():
+    for path in ("relations/metro_members.csv", "nodes/metro_circles.csv"):
+        bad = [(i, r["head_name"] or r.get("name")) for i, r in enumerate(rows(path), 2)
+               if r["checked"] != "true" or not r["quote"]]
+        assert bad == [], path
+
+
+def test_every_tier_is_the_plans_word_and_reaches_the_graph(graph):
+    tiered = [r for r in rows("relations/metro_members.csv") if r["tier"]]
+    assert len(tiered) >= 40
+    for r in tiered:
+        assert r["type"] == "MEMBER_OF"
+        assert r["tier"] in r["quote"] or r["tier"] in T2S.convert(r["quote"]), r
+    on_graph = [d for _, v, d in graph.edges(data=True)
+                if d["type"] == schema.MEMBER_OF and str(v).startswith("metro:") and d.get("tier")]
+    assert len(on_graph) == len(tiered)
+
+
+def test_nanjing_county_level_body_and_planning_area(graph):
+    """The plan: the circle 主要包括 南京 and 22 周边 units (2.7万km²); its 规划范围 拓展到 the
+    other seven cities whole plus 金坛区 and 溧阳市."""
+    body = [u for u, _, d in graph.in_edges("metro:nanjing", data=True) if d.get("tier") == "主要包括"]
+    wide = members(graph, "metro:nanjing", tier="规划范围")
+    assert len(body) == 22
+    assert all(schema.level(graph.nodes[u]) == schema.COUNTY for u in body)
+    assert wide == {"镇江市", "扬州市", "淮安市", "芜湖市", "马鞍山市", "滁州市", "宣城市", "金坛区", "溧阳市"}
+    # every unit of the body lies in a city of the planning area (none in 常州)
+    assert {graph.nodes[parent(graph, u)]["name"] for u in body} == wide - {"金坛区", "溧阳市"}
+    assert {"盱眙县", "天长市", "当涂县"} <= {graph.nodes[u]["name"] for u in body}
+
+
+def test_chengdu_body_lies_inside_its_three_cities(graph):
+    body = [u for u, _, d in graph.in_edges("metro:chengdu", data=True) if d.get("tier") == "主要包括"]
+    assert len(body) == 10
+    assert {graph.nodes[parent(graph, u)]["name"] for u in body} == \
+        members(graph, "metro:chengdu", tier="规划范围") == {"德阳市", "眉山市", "资阳市"}
+
+
+def test_shanghai_has_the_eight_cities_its_plan_names(graph):
+    quote = next(r["quote"] for r in rows("relations/metro_members.csv")
+                 if r["source_id"] == "policy:shanghai-metro-spatial-plan-2022")
+    named = set(re.search(r"周边(.+?)在内的", quote).group(1).split("、"))
+    assert len(named) == 8
+    assert members(graph, "metro:shanghai", source="policy:shanghai-metro-spatial-plan-2022") == named
+    assert {"常州市", "宁波市", "湖州市", "嘉兴市", "舟山市"} <= members(graph, "metro:shanghai")
+
+
+def test_wuhan_has_the_three_province_administered_cities(graph):
+    circle = members(graph, "metro:wuhan")
+    assert {"仙桃市", "潜江市", "天门市", "鄂州市", "孝感市", "咸宁市", "黄冈市", "黄石市"} == circle
+    for code in ("429004", "429005", "429006"):
+        assert schema.level(graph.nodes[code]) == schema.COUNTY and parent(graph, code) == "420000"
+
+
+def test_hefei_is_its_core_and_seven_counties(graph):
+    quote = next(r["quote"] for r in rows("relations/metro_members.csv") if r["tail"] == "metro:hefei"
+                 and r["type"] == "MEMBER_OF")
+    assert "周边7个县" in quote
+    heads = [u for u, _, d in graph.in_edges("metro:hefei", data=True) if d["type"] == schema.MEMBER_OF]
+    assert len(heads) == 7 and all(schema.level(graph.nodes[u]) == schema.COUNTY for u in heads)
+    assert {graph.nodes[u]["name"] for u in heads} == {"寿县", "金安区", "舒城县", "无为市", "含山县", "定远县", "桐城市"}
+
+
+def test_partial_members_name_counties_inside_them(graph):
+    edge = graph.edges["130500", "metro:shijiazhuang", "MEMBER_OF|policy:shijiazhuang-metro-plan-2025"]
+    assert edge["partial"] is True and len(edge["county_adcodes"]) == 8
+    assert all(code.startswith("1305") for code in edge["county_adcodes"])
+
+
+def test_guangzhou_circle_is_not_put_inside_the_prd(graph):
+    """广州都市圈 takes in 清远's 清城区, 清新区 and 佛冈县, which are outside the nine PRD cities."""
+    assert not [v for _, v, d in graph.out_edges("metro:guangzhou", data=True) if d["type"] == schema.PART_OF]
+    prd = members(graph, "cluster:pearl-river-delta")
+    assert "清远市" not in prd and "清远市" in members(graph, "metro:guangzhou")
+
+
+def test_endorsed_circles_and_their_gaps(graph):
+    endorsed = {r["id"]: r["endorsed"] for r in rows("nodes/metro_circles.csv") if r["endorsed"]}
+    assert len(endorsed) == 18
+    by_year = {}
+    for date in endorsed.values():
+        by_year[date[:4]] = by_year.get(date[:4], 0) + 1
+    assert by_year == {"2021": 3, "2022": 4, "2023": 7, "2024": 2, "2025": 2}
+    table = coverage(graph)
+    assert {r["id"] for r in table if r["endorsed"]} == set(endorsed)
+    # 厦漳泉: three members from a page naming them, no core (the plan's layout has 三核)
+    assert endorsed_gaps(table) == ["厦漳泉都市圈: no core"]
+    circles = dict(nodes_with(graph, schema.METRO_CIRCLE))
+    assert circles["metro:changchun"]["endorsed"] == "2025-08-22"
