@@ -75,6 +75,9 @@ def test_build_loads_flows_with_sources(graph):
         assert d["derived"] is (d["mode"] == "gravity")
     assert len(by_mode["air"]) >= 500 and len(by_mode["rail"]) >= 500
     assert graph.graph["flows"]["air"] == len(by_mode["air"])
+    # the census table gives the gravity model its populations: >= 330 cities, 10 partners each
+    assert len({c for pair in by_mode["gravity"] for c in pair}) >= 330
+    assert graph.graph["flows"]["gravity"] == len(by_mode["gravity"]) >= 330 * 10 / 2
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -225,9 +228,10 @@ def test_gravity_against_a_hand_computation(backbone):
     g = backbone.copy()
     assert add_gravity(g) == 0                          # no population statistics: no edges
     pops = {"110000": 2189.31, "120000": 1386.60, "130100": 1123.51}
-    g.graph["statistics"] = [{"adcode": c, "year": 2020, "indicator": "resident_population",
-                              "value": v, "unit": "万人", "source_id": "census-2020"}
-                             for c, v in pops.items()]
+    from kg.model.statistics import add_statistic
+
+    for code, value in pops.items():
+        add_statistic(g, code, "resident_population", 2020, value, "万人", "census-2020")
     assert add_gravity(g) == 3
     e = next(d for u, v, d in rels_of(g, schema.LINKED_TO) if (u, v) == ("110000", "120000"))
     a, b = g.nodes["110000"], g.nodes["120000"]

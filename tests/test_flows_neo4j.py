@@ -25,6 +25,7 @@ def test_linked_to_modes_load_with_their_sources(loaded):
     assert rows["air"]["sources"] == ["openflights-2014"]
     assert rows["rail"]["sources"] == ["railwayvis-2020"]
     assert set(rows) <= set(schema.FLOW_MODES)
+    assert rows["gravity"]["derived"] == [True] and rows["gravity"]["pairs"] >= 1000
     xian = loaded.execute_query(
         "MATCH (:City {name: '西安市'})-[r:LINKED_TO {mode: 'air'}]->(:City {name: '北京市'}) "
         "RETURN r.weight AS w, r.weight_unit AS unit, r.year AS year").records

@@ -1,7 +1,7 @@
 """The gravity network in the build: LINKED_TO mode ``gravity``, ``derived: true``.
 
 Populations are the graph's ``resident_population`` statistics (万人) of prefecture-level
-units (``City`` nodes), the latest year that covers the most cities; coordinates are the
+units (``City`` nodes), the year that covers the most cities (the later one on a tie); coordinates are the
 nodes' ``lon``/``lat``. The model is ``kg.analysis.gravity`` (P_i·P_j/d_ij², each city's
 10 strongest partners, each pair once with origin < destination by adcode). With no
 population statistics in the graph there are no gravity flows, and the build report says so.
@@ -12,10 +12,9 @@ population statistics in the graph there are no gravity flows, and the build rep
 ...     add_node(g, code, ["Place", "Province", "City"], adcode=code, name=code, lon=lon, lat=lat)
 >>> add_gravity(g)
 0
->>> g.graph["statistics"] = [{"adcode": c, "year": 2020, "indicator": "resident_population",
-...     "value": v, "unit": "万人", "source_id": "census"} for c, v in
-...     [("110000", 2189.3), ("120000", 1386.6), ("310000", 2487.1)]]
->>> add_gravity(g), sorted((u, v) for u, v, d in g.edges(data=True) if d["mode"] == "gravity")
+>>> for code, value in [("110000", 2189.3), ("120000", 1386.6), ("310000", 2487.1)]:
+...     _ = add_statistic(g, code, "resident_population", 2020, value, "万人", "census")
+>>> add_gravity(g), sorted((u, v) for u, v, d in g.edges(data=True) if d.get("mode") == "gravity")
 (3, [('110000', '120000'), ('110000', '310000'), ('120000', '310000')])
 """
 from __future__ import annotations
@@ -25,6 +24,7 @@ from collections import Counter, defaultdict
 from kg.analysis.gravity import BETA, gravity_pairs
 from kg.model import schema
 from kg.model.graph import add_rel
+from kg.model.statistics import add_statistic, statistics_table  # noqa: F401 (doctest)
 
 INDICATOR = "resident_population"
 TOP_K = 10
@@ -34,7 +34,7 @@ UNIT = "population_product_per_km2"  # 万人 × 万人 / km²
 def population_statistics(g) -> tuple[int | None, dict[str, float], dict[str, str]]:
     """(year, {city adcode: 万人}, {city adcode: source_id}) for the year covering most cities."""
     by_year: dict[int, dict[str, tuple[float, str]]] = defaultdict(dict)
-    for row in g.graph.get("statistics", []):
+    for row in statistics_table(g):
         code = row.get("adcode")
         if (row.get("indicator") == INDICATOR and code in g
                 and schema.CITY in g.nodes[code]["labels"]):
