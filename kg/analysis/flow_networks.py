@@ -43,11 +43,12 @@ import networkx as nx
 
 from kg.model import schema
 from kg.model.graph import rels_of
-from kg.analysis.networks import Hierarchy, _place_attrs, edge_length
 
 
 def flow_rows(g, mode: str, year: int | None = None) -> tuple[dict, dict]:
     """``({(city, city): weight}, info)`` of one mode's LINKED_TO flows (see module doc)."""
+    from kg.analysis.networks import Hierarchy, _place_attrs, edge_length  # networks imports us
+
     hier = Hierarchy(g)
     by_year: dict[int, dict] = defaultdict(lambda: defaultdict(float))
     units, sources = defaultdict(set), defaultdict(set)
@@ -72,6 +73,8 @@ def flow_rows(g, mode: str, year: int | None = None) -> tuple[dict, dict]:
 
 
 def _network(g, pairs: dict, directed: bool, name: str, relation) -> nx.Graph:
+    from kg.analysis.networks import Hierarchy, _place_attrs, edge_length  # networks imports us
+
     hier = Hierarchy(g)
     h = nx.DiGraph(name=name) if directed else nx.Graph(name=name)
     for (u, v), w in sorted(pairs.items()):

@@ -127,6 +127,8 @@ def write_flow_centrality(g, out: Path, network: str = FLOW_NETWORK, scope=None,
         files.append(_csv(_comparison_table(t, pub), out / f"{stem}_vs_gawc2020.csv"))
         parts += ["## Against a published ranking: GaWC 2020", _comparison_text(cmp, t, pub),
                   _md(_comparison_table(t, pub))]
+    if sc.is_national:
+        parts += _citynet_section(tables, t["name"].to_dict())
     for mode in tables:
         if mode == main:
             continue
@@ -141,6 +143,33 @@ def write_flow_centrality(g, out: Path, network: str = FLOW_NETWORK, scope=None,
     md = out / f"{stem}.md"
     md.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return [(f"Centrality ({network}, {sc.name})", md), *[(p.name, p) for p in (*files, *figures)]]
+
+
+def _citynet_section(tables: dict, name: dict) -> list[str]:
+    """City-network measures of the literature on the observed modes (``kg.analysis.citynet``):
+    the disparity-filter backbone and Nystuen–Dacey dominant flows per mode, and the QAP
+    correlation between air and rail."""
+    from kg.analysis import citynet
+
+    observed = {m: h for m, (h, _) in tables.items() if not h.graph.get("derived") and h.is_directed()}
+    lines = []
+    for mode, h in observed.items():
+        if h.number_of_edges() == 0:
+            continue
+        backbone = citynet.disparity_backbone(h, alpha=0.05)
+        dominant = citynet.dominant_flows(h)
+        centres = {citynet.centre_of(dominant, n) for n in dominant}
+        lines.append(f"- **{mode}**: the disparity-filter backbone (α = 0.05) keeps {backbone.number_of_edges():,} "
+                     f"of {h.number_of_edges():,} links; Nystuen–Dacey dominant flows end in {len(centres)} "
+                     f"independent centres ({'、'.join(sorted(name.get(c, c) for c in centres)[:12])}"
+                     f"{' …' if len(centres) > 12 else ''})")
+    if "air" in observed and "rail" in observed:
+        common = sorted(set(observed["air"]) & set(observed["rail"]))
+        if len(common) >= 3:
+            q = citynet.qap(observed["air"], observed["rail"], nodes=common, permutations=499, seed=20240917)
+            lines.append(f"- **air vs rail**: QAP correlation r = {q['r']:.3f} (p = {q['p']:.3f}, "
+                         f"{q['permutations']} seeded permutations) over the {q['n']} cities both modes reach")
+    return ["## City-network measures", "\n".join(lines)] if lines else []
 
 
 def _csv(df: pd.DataFrame, path: Path) -> Path:
