@@ -14,8 +14,10 @@ from kg.paths import DATA, DEVSET, REPO
 
 GOLD = REPO / "tests" / "gold" / "devset"
 HELD = {"03", "05", "08", "12", "14", "16", "20", "23"}
-needs_devset = pytest.mark.skipif(not (DEVSET and DEVSET.is_dir()), reason=f"devset not found at {DEVSET}: "
-                                  "set CITYKG_DEVSET=/path/to/devset to run the devset evaluation")
+needs_devset = pytest.mark.skipif(
+    not (DEVSET and DEVSET.is_dir()),
+    reason="extraction devset not available: set CITYKG_DEVSET to its folder "
+           "(e.g. CITYKG_DEVSET=../shared/devset) to run the devset evaluations")
 
 
 def test_gold_files_name_their_split():

@@ -13,8 +13,10 @@ from kg.extract.score import Counts, load_gold, match_relations, node_keys, prf,
 from kg.paths import CORPUS, REPO
 
 GOLD = REPO / "tests" / "gold"
-needs_corpus = pytest.mark.skipif(not (CORPUS and CORPUS.is_dir()), reason=f"corpus not found at {CORPUS}: "
-                                  "set CITYKG_CORPUS=/path/to/corpus to run the corpus evaluation")
+needs_corpus = pytest.mark.skipif(  # the same words as conftest.CORPUS_HOWTO: one summary line
+    not (CORPUS and CORPUS.is_dir()),
+    reason="founding corpus not available: set CITYKG_CORPUS to its folder "
+           "(e.g. CITYKG_CORPUS=../shared/corpus) to run the corpus evaluations")
 
 
 @pytest.fixture(scope="module")
