@@ -28,6 +28,7 @@ industries the city and its counties plan).
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import networkx as nx
@@ -36,6 +37,7 @@ import pandas as pd
 
 from kg.analysis.nullmodel import benjamini_hochberg
 from kg.model import schema
+from kg.model.statistics import statistic_value
 
 SEED = 20240917
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
@@ -137,10 +139,6 @@ def indicator(g: nx.MultiDiGraph, name: str, level: str = schema.CITY) -> pd.Ser
                 if unit in listed:
                     listed[unit].add(v)
         return pd.Series({p: float(len(s)) for p, s in listed.items()}, name=name)
-    import re
-
-    from kg.model.statistics import statistic_value
-
     values = {}
     if m := re.fullmatch(r"([a-z][a-z0-9_]*)_(\d{4})", name):
         values = {p: v for p in places

@@ -64,7 +64,7 @@ def _foreign(folder: Path, marker: dict) -> list[str]:
     return sorted(_contents(folder) - set(marker.get("files", [])))
 
 
-def _describe(folder: Path, marker: dict) -> str:
+def _describe(marker: dict) -> str:
     return f"a previous citykg {marker['kind']} output written {marker.get('written_at', '?')}"
 
 
@@ -83,14 +83,14 @@ def check_replace(folder: Path, kind: str, force: bool = False) -> None:
                              f"(no {MARKER} marker); nothing was changed. Choose a new or empty folder.")
     foreign = _foreign(folder, marker)
     if foreign:
-        raise OutputDirError(f"--out {folder}: {_describe(folder, marker)}, but it also holds files "
+        raise OutputDirError(f"--out {folder}: {_describe(marker)}, but it also holds files "
                              f"citykg did not write ({', '.join(foreign[:5])}"
                              f"{' …' if len(foreign) > 5 else ''}); nothing was changed")
     if marker["kind"] != kind:
-        raise OutputDirError(f"--out {folder}: it holds {_describe(folder, marker)}, not a {kind}; "
+        raise OutputDirError(f"--out {folder}: it holds {_describe(marker)}, not a {kind}; "
                              "nothing was changed. Choose another folder.")
     if not force:
-        raise OutputDirError(f"--out {folder}: it holds {_describe(folder, marker)}; "
+        raise OutputDirError(f"--out {folder}: it holds {_describe(marker)}; "
                              "pass --force to replace it")
 
 
@@ -107,7 +107,7 @@ def check_add(folder: Path, kind: str) -> None:
         raise OutputDirError(f"--out {folder}: it is not empty and was not written by citykg "
                              f"(no {MARKER} marker); nothing was changed. Choose a new or empty folder.")
     if marker["kind"] != kind:
-        raise OutputDirError(f"--out {folder}: it holds {_describe(folder, marker)}, not {kind}; "
+        raise OutputDirError(f"--out {folder}: it holds {_describe(marker)}, not {kind}; "
                              "nothing was changed")
     foreign = _foreign(folder, marker)
     if foreign:
