@@ -18,8 +18,11 @@ from kg.paths import DATA
 NORTH = DATA / "relations" / "planned_industries_north.csv"
 # cities of this file: 德阳 (成渝) and capitals / large cities of the north and centre
 CITIES = {"510600": "德阳市", "610100": "西安市", "420600": "襄阳市", "420500": "宜昌市",
-          "410300": "洛阳市", "140100": "太原市", "150100": "呼和浩特市", "620100": "兰州市",
-          "650100": "乌鲁木齐市", "630100": "西宁市", "640100": "银川市"}
+          "410300": "洛阳市", "150100": "呼和浩特市", "620100": "兰州市", "650100": "乌鲁木齐市",
+          "630100": "西宁市", "640100": "银川市", "130400": "邯郸市", "420300": "十堰市",
+          "230600": "大庆市", "370800": "济宁市", "410700": "新乡市", "210300": "鞍山市",
+          "140400": "长治市", "150400": "赤峰市", "420200": "黄石市", "410400": "平顶山市",
+          "230200": "齐齐哈尔市", "130600": "保定市"}
 
 
 def _read(path):
@@ -42,7 +45,8 @@ def by_city(rows):
 
 def test_cities_and_rows(rows, by_city):
     assert {r["head"]: r["head_name"] for r in rows} == CITIES
-    assert len(rows) == 66
+    assert len(CITIES) == 22
+    assert len(rows) == 118
 
 
 def test_cities_are_new(by_city):
@@ -59,7 +63,9 @@ def test_cities_are_new(by_city):
     ("610100", "industry:solar"),
     ("420600", "industry:bio-manufacturing"),         # 襄阳 “3+4” 生物制造
     ("420500", "industry:chemicals"),                 # 宜昌 绿色化工
-    ("140100", "industry:semiconductors"),            # 太原 新一代半导体
+    ("140400", "industry:semiconductors"),            # 长治 半导体光电
+    ("370800", "industry:high-end-equipment"),        # 济宁 高端装备 千亿级
+    ("230200", "industry:rail-transit-equipment"),    # 齐齐哈尔 轨道交通 产业链
     ("620100", "industry:hydrogen"),                  # 兰州 氢能 支柱产业链
     ("630100", "industry:energy-storage"),            # 西宁 锂电储能
     ("640100", "industry:food"),                      # 银川 新食品
@@ -73,7 +79,13 @@ def test_named_absences(by_city):
     assert by_city["420500"] == {"industry:chemicals", "industry:equipment-manufacturing",
                                  "industry:food", "industry:biomedicine"}
     assert {"industry:new-energy", "industry:new-materials"} <= by_city["420600"]  # 新能源新材料
-    assert "industry:automotive" not in by_city["140100"]
+    # 西安: 商用车 and 乘用车与智能网联汽车 are one 汽车 row; 输配电 and 能源(油气) stay unmapped
+    assert by_city["610100"] == {"industry:large-aircraft", "industry:automotive", "industry:solar",
+                                 "industry:semiconductors", "industry:new-materials", "industry:software",
+                                 "industry:biomedicine"}
+    assert by_city["130400"] >= {"industry:steel", "industry:equipment-manufacturing", "industry:food",
+                                 "industry:new-materials", "industry:new-energy"}  # 邯郸 “532”
+    assert "industry:textiles" not in by_city["130400"]
 
 
 def test_pinyin_pages_are_quoted_without_readings(rows):
