@@ -21,9 +21,9 @@ SOUTH_PROVINCES = {"35", "36", "43", "44", "45", "46", "51", "52", "53", "54"}
 PRD = {"440100", "440300", "440400", "440600", "441300", "441900", "442000", "440700", "441200"}
 CHENGYU_SICHUAN = {"510100", "510300", "510500", "510600", "510700", "510900", "511000", "511100",
                    "511300", "511400", "511500", "511600", "511700", "511800", "512000"}
-CITIES = {"350300", "350800", "350900", "360200", "360500", "360900", "430200", "430600",
-          "430700", "440200", "440800", "445200", "450100", "450200", "450500", "450600",
-          "460100", "460200", "520300", "530100", "530300"}
+CITIES = {"350300", "350800", "350900", "360200", "360500", "360800", "360900", "430200",
+          "430600", "430700", "431300", "440200", "440800", "445200", "450100", "450200",
+          "450400", "450500", "450600", "460100", "460200", "520300", "530100", "530300"}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,8 @@ def rows():
 
 
 def test_city_and_row_counts(rows):
-    assert {r["head"] for r in rows} == CITIES  # 21 prefecture-level cities
-    assert len(rows) == 93
+    assert {r["head"] for r in rows} == CITIES  # 24 prefecture-level cities
+    assert len(rows) == 107
 
 
 def test_cities_are_in_the_region_and_new(rows):
@@ -85,6 +85,9 @@ def test_undated_copy_has_no_period(rows):
     ("450600", "industry:food", "web-fangchenggang-press-conference-2023"),  # 粮油食品加工
     ("360200", "industry:aviation-equipment", "web-jingdezhen-press-conference-2022"),
     ("360500", "industry:advanced-steel-materials", "web-xinyu-action-plan-2025"),
+    ("450400", "industry:building-materials", "web-wuzhou-party-congress-2021"),  # 建筑材料
+    ("360800", "industry:electronic-information", "web-jian-party-secretary-2024"),
+    ("431300", "industry:equipment-manufacturing", "web-loudi-gwr-2021"),  # 工程机械
 ])
 def test_named_facts_in_the_graph(graph, city, industry, source_id):
     found = [d for u, v, d in rels_of(graph, schema.PLANS_INDUSTRY)
