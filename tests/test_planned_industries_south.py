@@ -23,7 +23,8 @@ CHENGYU_SICHUAN = {"510100", "510300", "510500", "510600", "510700", "510900", "
                    "511300", "511400", "511500", "511600", "511700", "511800", "512000"}
 CITIES = {"350300", "350800", "350900", "360200", "360500", "360800", "360900", "430200",
           "430600", "430700", "431300", "440200", "440800", "445200", "450100", "450200",
-          "450400", "450500", "450600", "460100", "460200", "520300", "530100", "530300"}
+          "450300", "450400", "450500", "450600", "460100", "460200", "520200", "520300",
+          "530100", "530300", "530400"}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,8 @@ def rows():
 
 
 def test_city_and_row_counts(rows):
-    assert {r["head"] for r in rows} == CITIES  # 24 prefecture-level cities
-    assert len(rows) == 107
+    assert {r["head"] for r in rows} == CITIES  # 27 prefecture-level cities
+    assert len(rows) == 121
 
 
 def test_cities_are_in_the_region_and_new(rows):
@@ -88,6 +89,9 @@ def test_undated_copy_has_no_period(rows):
     ("450400", "industry:building-materials", "web-wuzhou-party-congress-2021"),  # 建筑材料
     ("360800", "industry:electronic-information", "web-jian-party-secretary-2024"),
     ("431300", "industry:equipment-manufacturing", "web-loudi-gwr-2021"),  # 工程机械
+    ("530400", "industry:power-batteries", "web-yuxi-city-report-2024"),     # 新能源电池
+    ("520200", "industry:energy-chemicals", "web-liupanshui-press-conference-2023"),
+    ("450300", "industry:food", "web-guilin-press-conference-2021"),        # 生态食品
 ])
 def test_named_facts_in_the_graph(graph, city, industry, source_id):
     found = [d for u, v, d in rels_of(graph, schema.PLANS_INDUSTRY)
