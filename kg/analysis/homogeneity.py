@@ -35,7 +35,7 @@ import pandas as pd
 
 from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
-from kg.model.statistics import statistic_value
+from kg.model.statistics import statistic, statistic_value
 from kg.analysis import networks
 from kg.analysis.scope import AnalysisScope, EmptyScope, analysis_scope
 
@@ -241,23 +241,32 @@ SECTORS = ("primary_industry_share", "secondary_industry_share", "tertiary_indus
 
 def sector_shares(g: nx.MultiDiGraph, scope: AnalysisScope | str | None = None,
                   year: int | None = None) -> pd.DataFrame:
-    """Places × 三次产业 shares (``<sector>_<year>`` statistics) inside ``scope``, for the
-    latest year (≤ ``year``) each place has all three; declared as amounts (shares)."""
+    """Places × 三次产业 shares (the ``SECTORS`` Statistic facts of each place) inside
+    ``scope``, for the latest year (≤ ``year``) each place has all three; declared as
+    amounts (shares). ``attrs["years"]`` and ``attrs["sources"]`` say which year and
+    source each row is from."""
     if not isinstance(scope, AnalysisScope):
         scope = analysis_scope(g, scope)
-    rows, years = {}, {}
+    rows, years, sources = {}, {}, {}
     for key in sorted(scope.places):
-        d = g.nodes[key]
-        found = sorted({int(k.rsplit("_", 1)[1]) for k in d if k.startswith(SECTORS[0] + "_")
-                        and k.rsplit("_", 1)[1].isdigit()}, reverse=True)
-        for y in found:
-            if (year is None or y <= year) and all(f"{sec}_{y}" in d for sec in SECTORS):
-                rows[key], years[key] = [float(d[f"{sec}_{y}"]) for sec in SECTORS], y
+        found = [statistic(g, key, sec, y) for sec in SECTORS for y in _years(g, key, sec)]
+        by_year: dict = {}
+        for f in filter(None, found):
+            by_year.setdefault(int(f["year"]), {})[f["indicator"]] = f
+        for y in sorted(by_year, reverse=True):
+            if (year is None or y <= year) and len(by_year[y]) == len(SECTORS):
+                rows[key] = [float(by_year[y][sec]["value"]) for sec in SECTORS]
+                years[key], sources[key] = y, by_year[y][SECTORS[0]].get("source_id")
                 break
     t = pd.DataFrame.from_dict(rows, orient="index", columns=["primary", "secondary", "tertiary"])
     t.index.name = "place"
-    t.attrs.update({"kind": "values", "years": years})
+    t.attrs.update({"kind": "values", "years": years, "sources": sources})
     return t
+
+
+def _years(g, place: str, indicator: str) -> list[int]:
+    return [int(d["year"]) for _, v, t in g.out_edges(place, data="type")
+            if t == schema.HAS_STATISTIC and (d := g.nodes[v]).get("indicator") == indicator]
 
 
 def share_indices(t: pd.DataFrame) -> pd.DataFrame:
