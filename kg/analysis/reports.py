@@ -297,10 +297,11 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
     out.mkdir(parents=True, exist_ok=True)
     sc = _scope(g, scope)
     stem = f"linkages_{sc.slug()}"
-    crossings = linkages.boundary_crossings(g)
-    matrix = linkages.cluster_matrix(g, networks.combined(g, weights))
-    bridges = linkages.bridging_places(g)
-    pairs = linkages.cross_provincial_pairs(g)
+    when = {"as_of": sc.as_of if sc.explicit else None, "plan": sc.plan}   # the memberships of --as-of/--plan
+    crossings = linkages.boundary_crossings(g, **when)
+    matrix = linkages.cluster_matrix(g, networks.combined(g, weights), **when)
+    bridges = linkages.bridging_places(g, **when)
+    pairs = linkages.cross_provincial_pairs(g, **when)
     flows, by_function = linkages.spillover_flows(g)
     if not sc.is_national:
         inside = sc.places
