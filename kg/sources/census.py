@@ -233,16 +233,17 @@ def _note_area_changes(rows: list[dict], cw) -> None:
             r["note"] += f"; area changed after {year} ({'; '.join(notes)}): the figure is of the {year} area"
 
 
-def write_table(rows: list[dict], extra: dict, data_dir: Path) -> None:
-    """Write the derived table and its coverage file under ``data_dir``."""
-    path = Path(data_dir) / TABLE
+def write_table(rows: list[dict], extra: dict, data_dir: Path, table: Path = TABLE,
+                coverage: Path = COVERAGE) -> None:
+    """Write a derived statistics table and its coverage file under ``data_dir``."""
+    path = Path(data_dir) / table
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["adcode", "year", "indicator", "value", "unit", "source_id", "quote", "note"],
                            lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    (Path(data_dir) / COVERAGE).write_text(json.dumps(extra, ensure_ascii=False, indent=1) + "\n",
+    (Path(data_dir) / coverage).write_text(json.dumps(extra, ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
 
 
@@ -274,20 +275,26 @@ def coverage(g, data_dir: Path, examples: int = 10) -> dict:
     return out
 
 
-def main(argv=None) -> int:
-    """``python -m kg.sources.census RAW_DIR [DATA_DIR]``: derive the table from the fetched files."""
+def run_derive(argv, derive_fn, table: Path, coverage: Path, usage: str) -> int:
+    """``SOURCE [DATA_DIR]`` of a derive command: ``derive_fn(source, units)`` on today's
+    backbone, its rows written to ``table`` and its unmatched rows to ``coverage``."""
     from kg.sources.admin import read_units
 
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
-        print(main.__doc__)
+        print(usage)
         return 2
     data_dir = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "data"
     units = {u.adcode: (u.name, u.level) for u in read_units(data_dir / "corrections" / "backbone.csv")}
-    rows, extra = derive(Path(argv[0]), units)
-    write_table(rows, extra, data_dir)
-    print(f"{len(rows)} rows -> {data_dir / TABLE}; {len(extra['unmatched'])} source rows unmatched")
+    rows, extra = derive_fn(Path(argv[0]), units)
+    write_table(rows, extra, data_dir, table, coverage)
+    print(f"{len(rows)} rows -> {data_dir / table}; {len(extra['unmatched'])} source rows unmatched")
     return 0
+
+
+def main(argv=None) -> int:
+    """``python -m kg.sources.census RAW_DIR [DATA_DIR]``: derive the table from the fetched files."""
+    return run_derive(argv, derive, TABLE, COVERAGE, main.__doc__)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,6 @@ since a share of a unit that no longer exists whole is given to no one. Unmatche
 """
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 from kg.model import schema
@@ -114,26 +112,9 @@ def derive(xlsx: Path, units: dict, crosswalk=None) -> tuple[list[dict], dict]:
 
 def main(argv=None) -> int:
     """``python -m kg.sources.city_yearbook XLSX [DATA_DIR]``: derive the table from the fetched file."""
-    import csv
+    from kg.sources.census import run_derive
 
-    from kg.sources.admin import read_units
-
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        print(main.__doc__)
-        return 2
-    data_dir = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "data"
-    units = {u.adcode: (u.name, u.level) for u in read_units(data_dir / "corrections" / "backbone.csv")}
-    rows, extra = derive(Path(argv[0]), units)
-    path = data_dir / TABLE
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, ["adcode", "year", "indicator", "value", "unit", "source_id", "quote", "note"],
-                           lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    (data_dir / COVERAGE).write_text(json.dumps(extra, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(rows)} rows -> {path}; {len(extra['unmatched'])} source rows unmatched")
-    return 0
+    return run_derive(argv, derive, TABLE, COVERAGE, main.__doc__)
 
 
 if __name__ == "__main__":
