@@ -93,3 +93,8 @@ def test_new_centres_planned_industries(graph):
     centres = [n for n, d in graph.nodes(data=True) if "NewCenter" in d["labels"]]
     with_plans = {graph.nodes[n]["name"] for n in centres if planned(graph, n)}
     assert with_plans == {"光明区", "钱塘区", "普陀区", "龙岗区", "浦东新区", "萧山区"}
+
+
+def test_liangjiang_hosts_include_jiangbei_and_yubei(graph):
+    hosts = {v for u, v, d in graph.out_edges("newarea:liangjiang", data=True) if d["type"] == "LOCATED_IN"}
+    assert {"500105", "500109", "500112"} <= hosts          # 江北区 北碚区 渝北区
