@@ -27,12 +27,18 @@ def test_cluster_tiers_are_the_plans_words(graph):
     assert tiers(graph, "cluster:beibu-gulf") == {"一核": {"南宁市"}, "两极": {"海口市", "湛江市"}}
     assert tiers(graph, "cluster:chengdu-chongqing") == {"双核": {"重庆市", "成都市"}}
     assert tiers(graph, "cluster:lanzhou-xining") == {"双圈": {"兰州市", "白银市", "西宁市", "海东市"}}
+    assert tiers(graph, "cluster:jing-jin-ji") == {"一核": {"北京市"}, "双城": {"天津市"}}
+    prd = tiers(graph, "cluster:pearl-river-delta")
+    assert prd["中心城市"] == {"香港特别行政区", "澳门特别行政区", "广州市", "深圳市"}
+    assert prd["重要节点城市"] == {"珠海市", "佛山市", "惠州市", "东莞市", "中山市", "江门市", "肇庆市"}
     table = {r["id"]: r for r in coverage(graph)}
     assert table["cluster:beibu-gulf"]["tiers"] == "一核 1; 两极 2"
     assert table["cluster:lanzhou-xining"]["tiers"] == "双圈 4"
+    assert table["cluster:pearl-river-delta"]["tiers"] == "中心城市 4; 重要节点城市 7"
     # tier rows sit beside the scope rows: the plan scope counts are unchanged
     for cid, units in (("cluster:harbin-changchun", 11), ("cluster:beibu-gulf", 15),
-                       ("cluster:lanzhou-xining", 9), ("cluster:chengdu-chongqing", 18)):
+                       ("cluster:lanzhou-xining", 9), ("cluster:chengdu-chongqing", 18),
+                       ("cluster:jing-jin-ji", 13), ("cluster:pearl-river-delta", 11)):
         assert table[cid]["plan_members"] == table[cid]["scope_units"] == units
         assert table[cid]["members"] == units
 
@@ -40,16 +46,17 @@ def test_cluster_tiers_are_the_plans_words(graph):
 def test_tier_quotes_name_the_tier_and_the_city():
     """Independent of the reader: each new tier row's quote holds its tier word (either script)
     and its city's short name."""
-    t2s = str.maketrans("兩極寧", "两极宁")
+    t2s = str.maketrans("兩極寧門廣", "两极宁门广")
     with (DATA / "relations" / "cluster_members.csv").open(encoding="utf-8") as f:
         tiered = [r for r in csv.DictReader(f) if r["tier"]]
     new = [r for r in tiered if r["tail"] in ("cluster:harbin-changchun", "cluster:beibu-gulf",
-                                              "cluster:chengdu-chongqing", "cluster:lanzhou-xining")]
-    assert len(new) == 11 and all(r["checked"] == "true" for r in new)
+                                              "cluster:chengdu-chongqing", "cluster:lanzhou-xining",
+                                              "cluster:jing-jin-ji", "cluster:pearl-river-delta")]
+    assert len(new) == 24 and all(r["checked"] == "true" for r in new)
     for r in new:
         quote = r["quote"].translate(t2s)
         assert r["tier"] in quote, r["head_name"]
-        assert r["head_name"].removesuffix("市") in quote, r["head_name"]
+        assert r["head_name"].removesuffix("特别行政区").removesuffix("市") in quote, r["head_name"]
 
 
 def test_new_centre_gap_is_counted(graph):
