@@ -28,6 +28,8 @@ def test_cluster_tiers_are_the_plans_words(graph):
     assert tiers(graph, "cluster:chengdu-chongqing") == {"双核": {"重庆市", "成都市"}}
     assert tiers(graph, "cluster:lanzhou-xining") == {"双圈": {"兰州市", "白银市", "西宁市", "海东市"}}
     assert tiers(graph, "cluster:jing-jin-ji") == {"一核": {"北京市"}, "双城": {"天津市"}}
+    assert tiers(graph, "cluster:shandong-peninsula") == {
+        "济南都市圈": {"济南市", "淄博市", "泰安市", "德州市", "聊城市"}, "青岛都市圈": {"青岛市", "潍坊市"}}
     prd = tiers(graph, "cluster:pearl-river-delta")
     assert prd["中心城市"] == {"香港特别行政区", "澳门特别行政区", "广州市", "深圳市"}
     assert prd["重要节点城市"] == {"珠海市", "佛山市", "惠州市", "东莞市", "中山市", "江门市", "肇庆市"}
@@ -38,7 +40,8 @@ def test_cluster_tiers_are_the_plans_words(graph):
     # tier rows sit beside the scope rows: the plan scope counts are unchanged
     for cid, units in (("cluster:harbin-changchun", 11), ("cluster:beibu-gulf", 15),
                        ("cluster:lanzhou-xining", 9), ("cluster:chengdu-chongqing", 18),
-                       ("cluster:jing-jin-ji", 13), ("cluster:pearl-river-delta", 11)):
+                       ("cluster:jing-jin-ji", 13), ("cluster:pearl-river-delta", 11),
+                       ("cluster:shandong-peninsula", 16)):
         assert table[cid]["plan_members"] == table[cid]["scope_units"] == units
         assert table[cid]["members"] == units
 
@@ -51,8 +54,9 @@ def test_tier_quotes_name_the_tier_and_the_city():
         tiered = [r for r in csv.DictReader(f) if r["tier"]]
     new = [r for r in tiered if r["tail"] in ("cluster:harbin-changchun", "cluster:beibu-gulf",
                                               "cluster:chengdu-chongqing", "cluster:lanzhou-xining",
-                                              "cluster:jing-jin-ji", "cluster:pearl-river-delta")]
-    assert len(new) == 24 and all(r["checked"] == "true" for r in new)
+                                              "cluster:jing-jin-ji", "cluster:pearl-river-delta",
+                                              "cluster:shandong-peninsula")]
+    assert len(new) == 31 and all(r["checked"] == "true" for r in new)
     for r in new:
         quote = r["quote"].translate(t2s)
         assert r["tier"] in quote, r["head_name"]
