@@ -44,6 +44,22 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
     for rel, n in report["types"].items():
         typer.echo(f"  {rel:<20}{n:>7}")
     _print_coverage(g)
+    _print_targets(g)
+
+
+def _print_targets(g) -> None:
+    """Planned industries and new urban centres against the targets of the curated layer."""
+    from kg.model.targets import new_center_coverage, planned_industry_coverage
+
+    ind = planned_industry_coverage(g)
+    typer.echo(f"planned industries: {ind['cities']} prefecture-level cities "
+               f"(target {ind['target']}: {'met' if ind['met'] else 'not met'})")
+    for v in ind["groupings"].values():
+        typer.echo(f"  {v['name']}: {v['with']}/{v['members']} member cities"
+                   + (f"; missing {'、'.join(v['missing'])}" if v["missing"] else ""))
+    nc = new_center_coverage(g)
+    typer.echo(f"new urban centres: {nc['nodes']} of the {nc['counted']} the founding study "
+               f"counts ({nc['typed']} typed, {nc['with_industries']} with planned industries)")
 
 
 def _print_coverage(g) -> None:
