@@ -291,8 +291,9 @@ def test_chengyu_2021_outline_scope(graph):
     mianyang = edges["510700"]
     assert "北川羌族自治县" not in mianyang["counties"] and "江油市" in mianyang["counties"]
     cq = edges["500000"]
-    # 27 区县; 25 until 江北区/渝北区 reach the backbone and the row (pending edit, see docs/clusters.md)
-    assert len(cq["county_adcodes"]) == len(cq["counties"]) in (25, 27)
+    # 27 区县, 江北区 and 渝北区 included
+    assert len(cq["county_adcodes"]) == len(cq["counties"]) == 27
+    assert {"500105", "500112"} <= set(cq["county_adcodes"])
     assert {"500101", "500110", "500151", "500233"} <= set(cq["county_adcodes"])  # 万州 綦江 铜梁 忠县
 
 
