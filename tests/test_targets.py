@@ -44,8 +44,11 @@ def test_sar_plans_are_the_sars_own_documents(graph):
 
 
 def test_new_centre_coverage_counts_typed_centres(graph):
-    cov = new_center_coverage(graph)
-    assert cov["counted"] == 52
+    from kg.sources.new_centers import new_center_gap
+    gap = new_center_gap(g=graph)
+    cov = new_center_coverage(graph, counted=gap["studied"])
+    assert cov["counted"] == 52 and cov["nodes"] == gap["named"]
     assert cov["nodes"] >= 14
     assert graph.nodes["440307"].get("center_type") == "产业引领型"      # 龙岗区
     assert cov["typed"] >= 5
+    assert cov["with_industries"] >= 6          # 浦东, 龙岗, 萧山 among them

@@ -50,6 +50,7 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
 def _print_targets(g) -> None:
     """Planned industries and new urban centres against the targets of the curated layer."""
     from kg.model.targets import new_center_coverage, planned_industry_coverage
+    from kg.sources.new_centers import new_center_gap, summary
 
     ind = planned_industry_coverage(g)
     typer.echo(f"planned industries: {ind['cities']} prefecture-level cities "
@@ -57,9 +58,14 @@ def _print_targets(g) -> None:
     for v in ind["groupings"].values():
         typer.echo(f"  {v['name']}: {v['with']}/{v['members']} member cities"
                    + (f"; missing {'、'.join(v['missing'])}" if v["missing"] else ""))
-    nc = new_center_coverage(g)
+    try:
+        gap = new_center_gap(g=g)
+    except ValueError as exc:
+        fail(str(exc))
+    nc = new_center_coverage(g, counted=gap["studied"])
     typer.echo(f"new urban centres: {nc['nodes']} of the {nc['counted']} the founding study "
                f"counts ({nc['typed']} typed, {nc['with_industries']} with planned industries)")
+    typer.echo(f"  {summary(gap)}")
 
 
 def _print_coverage(g) -> None:

@@ -6,7 +6,8 @@ Two targets beyond the cluster/metro table of :func:`kg.sources.curated.coverage
   municipalities included) have at least one ``PLANS_INDUSTRY`` row, against a target
   count, and which member cities of the groupings that must be complete lack one;
 * **new urban centres**: how many ``NewCenter`` nodes exist against the number the
-  founding study counts.
+  founding study counts (``studied`` in ``data/coverage/new_centers_missing.csv``, read by
+  :mod:`kg.sources.new_centers`, which also says why the others are missing).
 
 >>> from kg.model.graph import new_graph, add_node, add_rel
 >>> g = new_graph()
@@ -27,15 +28,13 @@ import networkx as nx
 from kg.model import schema
 from kg.model.membership import members
 
-__all__ = ["PLANNED_INDUSTRY_TARGET", "COMPLETE_GROUPINGS", "NEW_CENTER_COUNT",
-           "planned_industry_coverage", "new_center_coverage"]
+__all__ = ["PLANNED_INDUSTRY_TARGET", "COMPLETE_GROUPINGS", "planned_industry_coverage",
+           "new_center_coverage"]
 
 PLANNED_INDUSTRY_TARGET = 100
 # every member city of these clusters must plan its industries (issue 14)
 COMPLETE_GROUPINGS = ("cluster:yangtze-river-delta", "cluster:pearl-river-delta",
                       "cluster:chengdu-chongqing")
-# 东部地区城市新中心发展模式与路径研究 (2025) "选取52个……城市新中心作为观察对象"
-NEW_CENTER_COUNT = 52
 
 
 def _is_city(d: dict) -> bool:
@@ -63,7 +62,7 @@ def planned_industry_coverage(g: nx.MultiDiGraph, target: int = PLANNED_INDUSTRY
     return {"cities": len(planning), "target": target, "met": met, "groupings": groupings}
 
 
-def new_center_coverage(g: nx.MultiDiGraph, counted: int = NEW_CENTER_COUNT) -> dict:
+def new_center_coverage(g: nx.MultiDiGraph, counted: int) -> dict:
     """``{"nodes", "counted", "typed", "with_industries"}`` for the ``NewCenter`` layer.
 
     >>> from kg.model.graph import new_graph, add_node
