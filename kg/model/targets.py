@@ -3,8 +3,8 @@
 Two targets beyond the cluster/metro table of :func:`kg.sources.curated.coverage`:
 
 * **planned industries**: how many prefecture-level cities (``City`` nodes, the four
-  municipalities included) have at least one ``PLANS_INDUSTRY`` row, against a target
-  count, and which member cities of the groupings that must be complete lack one;
+  municipalities included) have at least one ``PLANS_INDUSTRY`` row from their own
+  documents (not from an article, i.e. a ``Document`` source), against a target count, and which member cities of the groupings that must be complete lack one;
 * **new urban centres**: how many ``NewCenter`` nodes exist against the number the
   founding study counts (``studied`` in ``data/coverage/new_centers_missing.csv``, read by
   :mod:`kg.sources.new_centers`, which also says why the others are missing).
@@ -46,8 +46,13 @@ def planned_industry_coverage(g: nx.MultiDiGraph, target: int = PLANNED_INDUSTRY
     """``{"cities", "target", "met", "groupings": {key: {name, with, members, missing}}}``
     where ``cities`` counts prefecture-level cities with a ``PLANS_INDUSTRY`` row and
     each grouping lists its member cities (full or partial) without one."""
+    # an article (a Document node: the corpus, a web article) reporting on many cities is
+    # not the city's own plan; "41 长三角 cities plan 高端装备" counts for none of them
+    articles = {d.get("source_id") for _, d in g.nodes(data=True)
+                if schema.DOCUMENT in d.get("labels", ())}
     planning = {u for u, _, d in g.edges(data=True)
-                if d["type"] == schema.PLANS_INDUSTRY and _is_city(g.nodes[u])}
+                if d["type"] == schema.PLANS_INDUSTRY and _is_city(g.nodes[u])
+                and d.get("source_id") not in articles}
     groupings = {}
     for key in complete:
         if key not in g:
