@@ -38,7 +38,7 @@ class Extractor:
         self.source_years = source_years or {}
         self.pairs = PairFinder(g, self.recognizer.gazetteer)
         self.model = load_model() if model == "packaged" else model
-        self.collect: list | None = None     # train.py: (candidate, features) of every relation
+        self.collect: list | None = None     # train.py: (candidate, features, end confidence) per relation
 
     def extract(self, path, encoding: str = "utf-8", max_mb: float = 100) -> list[Candidate]:
         return self.extract_document(read_document(path, encoding=encoding, max_mb=max_mb))
@@ -68,7 +68,7 @@ class Extractor:
                 if cand is not None:
                     out.append(cand)
                     if self.collect is not None:
-                        self.collect.append((cand, feats))
+                        self.collect.append((cand, feats, min(hit.head.confidence, hit.tail.confidence, 1.0)))
             for stat in attrs.find_stats(sent, ctx, para_year):
                 out.append(self._statistic(doc, sent, stat, doc_year))
             ctx.update(sent)
