@@ -101,10 +101,9 @@ class Extractor:
             if a is not None and b is not None:
                 feats += _between_feats(sent, a, b)
             if hit.type == schema.TARGETS:
-                inner = hit.head.start <= hit.tail.start and hit.tail.end <= hit.head.end
-                n_after = sum(1 for t in toks.values() if t.start > (a.start if a else 0))
-                feats += [f"tgt_inner={inner}", f"tl={hit.tail.label}",
-                          f"tgt_short={len(hit.head.surface) <= 4}", f"tgt_nafter={min(n_after, 9) // 3}"]
+                how = hit.props.pop("_tgt", "")
+                feats += [f"tl={hit.tail.label}", f"tgt_short={len(hit.head.surface) <= 4}",
+                          *(f"tgt_{x}" for x in how.split())]
             merged[key] = [hit, feats]
         for p in self.pairs.find(sent, ctx, topic):
             key = (p.type, p.head.key or p.head.surface, p.tail.key or p.tail.surface)
