@@ -25,6 +25,7 @@ from kg.extract.sentences import split_sentences
 from kg.model import schema
 
 _DOC_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*\d{1,2}")
+_GROUP_TYPES = (schema.MEMBER_OF, schema.CORE_OF, schema.PART_OF)
 MIN_MENTION_CONFIDENCE = 0.0   # every mention is emitted; scoring applies its own threshold
 
 
@@ -36,7 +37,7 @@ class Extractor:
         self.g = g
         self.recognizer = recognizer or Recognizer(g)
         self.source_years = source_years or {}
-        self.pairs = PairFinder(g, self.recognizer.gazetteer)
+        self.pairs = PairFinder(g, self.recognizer.gazetteer, self.recognizer.places)
         self.model = load_model() if model == "packaged" else model
         self.collect: list | None = None     # train.py: (candidate, features, end confidence) per relation
 
@@ -117,6 +118,9 @@ class Extractor:
                 merged[key] = [hit, feats]
         out = []
         for hit, feats in merged.values():
+            if hit.type in _GROUP_TYPES:
+                geo = self.pairs.geo(hit.head, hit.tail)
+                feats += [f"geo={geo}"] + [f"geo={geo}&{f}" for f in feats if f.startswith(("gsrc=", "mech=", "pat="))]
             feats = features(hit.type, sorted(set(feats)))
             if self.model is not None:
                 hit.confidence = round(self.model.probability(feats), 3)
