@@ -526,8 +526,8 @@ TARGET_TAGS = "PGFKI"
 _GROUP_LIST = re.compile(r"(⟦G\d+⟧)[^⟦。;；]{0,6}?(?:规划范围包括|范围包括|包括|涵盖|由)")
 # A plan frames its sentence when it opens it (在《X》中, 根据《X》, 《X》提出/明确/支持 …): what the
 # sentence then names is what the plan says. A plan that is the object of a verb (发布, 落实,
-# 推进…实施) frames nothing.
-_FRAME_BEFORE = re.compile(r"(?:^|[,，:：;；])\s*(?:例如|比如|其中|同时)?[,，]?\s*(?:在|根据|按照|依据|据|依照|对照)?\s*[“「\"《]?$")
+# 推进…实施) frames nothing, unless a verb follows it (会议发布的《X》提出).
+_FRAME_BEFORE = re.compile(r"(?:的\s*[“「\"《]?$)|(?:^|[,，:：;；])\s*(?:例如|比如|其中|同时)?[,，]?\s*(?:在|根据|按照|依据|据|依照|对照)?\s*[“「\"《]?$")
 _FRAME_AFTER = re.compile(r"^[》”」\"]*(?:\(以下简称[^)]*\))?\s*(?:中|里|则|还|也|更|明确|正式|进一步)?\s*"
                           r"(?:[,，:：]|提出|明确|指出|要求|规定|强调|支持|将|把|确定|部署|设定|划定|提到|显示|称|为|是)")
 # A scope word between the plan and a place: the sentence says the plan covers it.
