@@ -161,13 +161,12 @@ def test_every_metro_circle_with_a_known_scope_is_at_full_scope(graph):
         assert len(cited) == int(node["scope_units"]), node["id"]
         assert table[node["id"]]["plan_members"] == len(cited)
         known[node["id"]] = plan_scope(table[node["id"]])
-    assert len(known) == 19          # 20 circles name a scope plan; 长株潭's unit count is unknown
+    assert len(known) == 20
     assert known["metro:chongqing"] == "22/22" and known["metro:nanjing"] == "31/31"
+    assert known["metro:changzhutan"] == "2/2"
     # endorsed circles whose plan's scope sentence is in no stored text (listed in data/README.md)
     endorsed = {r["id"] for r in rows("nodes/metro_circles.csv") if r["endorsed"]}
-    assert endorsed - set(known) == {"metro:changzhutan", "metro:wuhan", "metro:zhengzhou",
-                                     "metro:xiamen-zhangzhou-quanzhou"}
-    assert plan_scope(table["metro:changzhutan"]) == "2/?"
+    assert endorsed - set(known) == {"metro:wuhan", "metro:zhengzhou", "metro:xiamen-zhangzhou-quanzhou"}
 
 
 def test_member_counts_of_circles_at_plan_scope(graph):
@@ -176,7 +175,8 @@ def test_member_counts_of_circles_at_plan_scope(graph):
                 "metro:xian": (3, 3), "metro:guangzhou": (3, 2), "metro:fuzhou": (3, 2),
                 "metro:changchun": (3, 3), "metro:shijiazhuang": (3, 2), "metro:hefei": (7, 0),
                 "metro:shenzhen": (2, 0), "metro:pearl-river-west": (3, 0),
-                "metro:zhanjiang-maoming": (1, 0), "metro:shantou-chaozhou-jieyang": (2, 0)}
+                "metro:zhanjiang-maoming": (1, 0), "metro:shantou-chaozhou-jieyang": (2, 0),
+                "metro:changzhutan": (2, 2)}
     assert {k: (table[k]["members"], table[k]["partial"]) for k in expected} == expected
     for key in expected:
         assert len(table[key]["core"].split(";")) == 1, key
@@ -200,3 +200,7 @@ def test_partial_members_name_counties_from_their_quote(graph):
     assert checked >= 8
     counties = graph.edges["441200", "metro:guangzhou", "MEMBER_OF|policy:guangzhou-metro-plan-2023"]["counties"]
     assert counties == ["端州区", "鼎湖区", "高要区", "四会市"]
+    # 长株潭: 株洲 and 湘潭 with their (unlisted) 中心城区 plus the named county-level units
+    cz = {graph.nodes[u]["name"]: d.get("counties") for u, _, d in graph.in_edges("metro:changzhutan", data=True)
+          if d["type"] == schema.MEMBER_OF}
+    assert cz == {"株洲市": ["醴陵市"], "湘潭市": ["韶山市", "湘潭县"]}
