@@ -204,3 +204,20 @@ def test_partial_members_name_counties_from_their_quote(graph):
     cz = {graph.nodes[u]["name"]: d.get("counties") for u, _, d in graph.in_edges("metro:changzhutan", data=True)
           if d["type"] == schema.MEMBER_OF}
     assert cz == {"株洲市": ["醴陵市"], "湘潭市": ["韶山市", "湘潭县"]}
+
+
+def test_newer_plans_replace_older_lists_and_keep_their_core(graph):
+    """济南 (2024 plan) and 青岛 (2023 plan) replace the 2017 cluster plan's lists in membership
+    queries, and every circle's core is among its members as of the latest year."""
+    from kg.model.membership import members as members_as_of
+
+    def names(key):
+        return {graph.nodes[u]["name"] for u in members_as_of(graph, key)}
+
+    assert names("metro:jinan") == {"济南市", "淄博市", "泰安市", "聊城市", "德州市", "滨州市"}
+    qingdao = names("metro:qingdao")
+    assert {"青岛市", "诸城市", "高密市", "东港区", "莱州市"} <= qingdao and "潍坊市" not in qingdao
+    assert len(qingdao) == 7
+    for key, _ in nodes_with(graph, schema.METRO_CIRCLE):
+        cores = {u for u, _, d in graph.in_edges(key, data=True) if d["type"] == schema.CORE_OF}
+        assert cores <= set(members_as_of(graph, key)), key
