@@ -464,7 +464,7 @@ def coverage(g) -> list[dict]:
 
     ``tiers`` counts the members of each plan tier (``核心区 2; 辐射区 5``); ``endorsed`` is
     the date of the NDRC letter endorsing a metro circle's plan (``metro_circles.csv``);
-    ``scope_plan`` / ``scope_units`` are node properties (``clusters.csv``) and
+    ``scope_plan`` / ``scope_units`` are node properties (``clusters.csv``, ``metro_circles.csv``) and
     ``plan_members`` counts the members whose row cites ``scope_plan`` (None without one).
 
     >>> from kg.model.graph import new_graph, add_node, add_rel
