@@ -161,12 +161,12 @@ def test_every_metro_circle_with_a_known_scope_is_at_full_scope(graph):
         assert len(cited) == int(node["scope_units"]), node["id"]
         assert table[node["id"]]["plan_members"] == len(cited)
         known[node["id"]] = plan_scope(table[node["id"]])
-    assert len(known) == 20
+    assert len(known) == 21
     assert known["metro:chongqing"] == "22/22" and known["metro:nanjing"] == "31/31"
     assert known["metro:changzhutan"] == "2/2"
     # endorsed circles whose plan's scope sentence is in no stored text (listed in data/README.md)
     endorsed = {r["id"] for r in rows("nodes/metro_circles.csv") if r["endorsed"]}
-    assert endorsed - set(known) == {"metro:wuhan", "metro:zhengzhou", "metro:xiamen-zhangzhou-quanzhou"}
+    assert endorsed - set(known) == {"metro:wuhan", "metro:xiamen-zhangzhou-quanzhou"}
 
 
 def test_member_counts_of_circles_at_plan_scope(graph):
@@ -221,3 +221,22 @@ def test_newer_plans_replace_older_lists_and_keep_their_core(graph):
     for key, _ in nodes_with(graph, schema.METRO_CIRCLE):
         cores = {u for u, _, d in graph.in_edges(key, data=True) if d["type"] == schema.CORE_OF}
         assert cores <= set(members_as_of(graph, key)), key
+
+
+def test_zhengzhou_endorsed_plan_replaces_the_provincial_1_plus_8(graph):
+    """The 2023 plan's “1+2+2+3”: 开封, 许昌 whole; 新乡, 焦作 in part; 偃师, 郏县, 临颍. The 2021
+    “1+8” rows (洛阳, 平顶山, 漯河, 济源 whole) are in force only up to 2022."""
+    from kg.model.membership import members as members_as_of
+
+    def names(year):
+        return {graph.nodes[u]["name"] for u in members_as_of(graph, "metro:zhengzhou", as_of=year)}
+
+    now = names(None)
+    assert now == {"郑州市", "开封市", "许昌市", "新乡市", "焦作市", "偃师区", "郏县", "临颍县"}
+    assert {"洛阳市", "平顶山市", "漯河市", "济源市"} <= names(2022)
+    quote = next(r["quote"] for r in rows("relations/metro_members.csv")
+                 if r["source_id"] == "policy:zhengzhou-metro-plan-2023")
+    assert all(T2S.convert(w) in T2S.convert(quote) for w in ("偃師", "郟縣", "臨潁", "三市全域"))
+    partial = {graph.nodes[u]["name"] for u, _, d in graph.in_edges("metro:zhengzhou", data=True)
+               if d["source_id"] == "policy:zhengzhou-metro-plan-2023" and d.get("partial")}
+    assert partial == {"新乡市", "焦作市"}
