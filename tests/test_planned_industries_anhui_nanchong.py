@@ -7,8 +7,6 @@ File checks read data/ directly (fresh clone); the loaded edges use the ``graph`
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
-
 import pytest
 
 from kg.model import schema
@@ -32,10 +30,7 @@ def rows():
 
 @pytest.fixture(scope="module")
 def by_city(rows):
-    out = defaultdict(set)
-    for r in rows:
-        out[r["head"]].add(r["tail"])
-    return out
+    return {city: {r["tail"] for r in rows if r["head"] == city} for city in SOURCES}
 
 
 def test_rows_sit_in_their_region_files(rows):
