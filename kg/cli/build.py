@@ -53,8 +53,10 @@ def _print_targets(g) -> None:
     from kg.sources.new_centers import new_center_gap, summary
 
     ind = planned_industry_coverage(g)
-    typer.echo(f"planned industries: {ind['cities']} prefecture-level cities "
-               f"(target {ind['target']}: {'met' if ind['met'] else 'not met'})")
+    typer.echo(f"planned industries: {ind['cities']} prefecture-level cities from their own "
+               f"documents (target {ind['target']}: "
+               f"{'reached' if ind['cities'] >= ind['target'] else 'not reached'}; every member "
+               f"city of the groupings below: {'yes' if ind['met'] else 'not yet'})")
     for v in ind["groupings"].values():
         typer.echo(f"  {v['name']}: {v['with']}/{v['members']} member cities"
                    + (f"; missing {'、'.join(v['missing'])}" if v["missing"] else ""))
