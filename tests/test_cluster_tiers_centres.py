@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from kg.paths import CORPUS, DATA
+from kg.paths import DATA
 from kg.sources.curated import coverage
 from kg.sources.new_centers import new_center_gap, summary
 
@@ -82,10 +82,8 @@ def test_new_centre_gap_bad_input(tmp_path):
     assert "studied 52 != named 14 + not_named 37" in str(exc.value)
 
 
-def test_new_centre_gap_quotes_are_verbatim():
-    if CORPUS is None:
-        pytest.skip("CITYKG_CORPUS not set: no corpus to check the quotes against")
-    text = (CORPUS / ARTICLE).read_text(encoding="utf-8")
+def test_new_centre_gap_quotes_are_verbatim(corpus_files):
+    text = corpus_files[ARTICLE]
     with (DATA / "coverage" / "new_centers_missing.csv").open(encoding="utf-8") as f:
         quotes = [r["quote"] for r in csv.DictReader(f) if r["quote"]]
     assert len(quotes) == 7 and all(q in text for q in quotes)
