@@ -371,7 +371,7 @@ def claims(g: nx.MultiDiGraph, rollup: bool = True) -> pd.DataFrame:
         scope = analysis_scope(g, c.scope)
         population = sorted(p for p in scope.places if c.population in g.nodes[p]["labels"]
                             and (c.population != schema.CITY
-                                 or schema.level(g.nodes[p]) == schema.CITY)
+                                 or schema.is_city(g.nodes[p]))
                             and (scope.is_national or p not in scope.partial
                                  or c.population != schema.CITY))
         m = industry_matrix(g, scope, rollup=rollup, b=b)

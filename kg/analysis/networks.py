@@ -94,7 +94,7 @@ class Hierarchy:
     def city(self, code: str) -> str | None:
         """The prefecture-level unit a place lies in (itself for a city); None above it."""
         while code is not None:
-            if schema.CITY in self.g.nodes[code]["labels"]:
+            if schema.is_city(self.g.nodes[code]):
                 return code
             if schema.COUNTY not in self.g.nodes[code]["labels"]:
                 return None
@@ -301,7 +301,7 @@ def combined(g: nx.MultiDiGraph, weights: dict[str, float] | None = None) -> nx.
     hier = Hierarchy(g)
     h = nx.Graph(name="combined")
     for code, d in g.nodes(data=True):
-        if schema.is_place(d) and schema.level(d) == schema.CITY:
+        if schema.is_city(d):
             h.add_node(code, **_place_attrs(g, code, hier))
 
     def tie(u, v, what, amount):

@@ -221,7 +221,7 @@ def member_places(g: nx.MultiDiGraph, grouping: str, as_of: int | None = None,
             places.update(descendants(g, code))
         if schema.level(g.nodes[code]) == schema.COUNTY:
             parent = _parent(g, code)
-            if parent and schema.CITY in g.nodes[parent]["labels"] and parent not in places:
+            if parent and schema.is_city(g.nodes[parent]) and parent not in places:
                 places.add(parent)
                 partial.add(parent)
     return places, partial

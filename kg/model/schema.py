@@ -112,3 +112,12 @@ def level(attrs: dict) -> str | None:
         if lab in labels:
             return lab
     return None
+
+
+def is_city(attrs: dict) -> bool:
+    """True for a prefecture-level city (a municipality included): what "a city" means here.
+
+    >>> is_city({"labels": ["Place", "Province", "City"]}), is_city({"labels": ["Place", "County"]})
+    (True, False)
+    """
+    return level(attrs) == CITY

@@ -37,10 +37,6 @@ COMPLETE_GROUPINGS = ("cluster:yangtze-river-delta", "cluster:pearl-river-delta"
                       "cluster:chengdu-chongqing")
 
 
-def _is_city(d: dict) -> bool:
-    return schema.CITY in d.get("labels", ())
-
-
 def planned_industry_coverage(g: nx.MultiDiGraph, target: int = PLANNED_INDUSTRY_TARGET,
                               complete=COMPLETE_GROUPINGS) -> dict:
     """``{"cities", "target", "met", "groupings": {key: {name, with, members, missing}}}``
@@ -51,13 +47,13 @@ def planned_industry_coverage(g: nx.MultiDiGraph, target: int = PLANNED_INDUSTRY
     articles = {d.get("source_id") for _, d in g.nodes(data=True)
                 if schema.DOCUMENT in d.get("labels", ())}
     planning = {u for u, _, d in g.edges(data=True)
-                if d["type"] == schema.PLANS_INDUSTRY and _is_city(g.nodes[u])
+                if d["type"] == schema.PLANS_INDUSTRY and schema.is_city(g.nodes[u])
                 and d.get("source_id") not in articles}
     groupings = {}
     for key in complete:
         if key not in g:
             continue
-        cities = sorted(c for c in members(g, key) if _is_city(g.nodes[c]))
+        cities = sorted(c for c in members(g, key) if schema.is_city(g.nodes[c]))
         groupings[key] = {"name": g.nodes[key].get("name", key),
                           "with": sum(c in planning for c in cities),
                           "members": len(cities),

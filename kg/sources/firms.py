@@ -175,7 +175,7 @@ class Places:
                 city[code] = code
             elif lev == schema.COUNTY:
                 parent = d["parent"]
-                city[code] = parent if parent and schema.CITY in nodes[parent]["labels"] else code
+                city[code] = parent if parent and schema.is_city(nodes[parent]) else code
         return cls(city, name, level, lon, lat, province)
 
     def lookup(self, codes: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ def population_statistics(g) -> tuple[int | None, dict[str, float], dict[str, st
     for row in statistics_table(g):
         code = row.get("adcode")
         if (row.get("indicator") == INDICATOR and code in g
-                and schema.CITY in g.nodes[code]["labels"]):
+                and schema.is_city(g.nodes[code])):
             by_year[int(row["year"])][code] = (float(row["value"]), row.get("source_id"))
     if not by_year:
         return None, {}, {}

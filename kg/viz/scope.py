@@ -138,7 +138,7 @@ def grouping_places(g, key: str, as_of: int | None = None, plan: str | None = No
     found = membership.memberships(g, key, as_of=as_of, plan=plan)
     out = {key} | {m.place for m in found} | {m.grouping for m in found}
     # Counties of member cities appear only when something is asserted about them.
-    for city in [n for n in out if schema.CITY in g.nodes[n]["labels"]]:
+    for city in [n for n in out if schema.is_city(g.nodes[n])]:
         for county in descendants(g, city):
             if _has_asserted_fact(g, county):
                 out.add(county)
