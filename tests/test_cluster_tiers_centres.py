@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from kg.paths import DATA
-from kg.sources.curated import coverage
+from kg.model.targets import coverage
 from kg.sources.new_centers import new_center_gap, summary
 
 ARTICLE = "000_e72cbd7cbd590d7c.txt"

@@ -13,7 +13,8 @@ import pytest
 from kg.model import schema
 from kg.model.graph import new_graph, nodes_with, rels_of
 from kg.paths import DATA
-from kg.sources.curated import CuratedDataError, add_curated, coverage
+from kg.model.targets import coverage
+from kg.sources.curated import CuratedDataError, add_curated
 
 SOURCES = """\
 source_id,title,publisher,year,kind,url_or_ref,note

@@ -13,7 +13,7 @@ import opencc
 from kg.model import schema
 from kg.model.graph import nodes_with
 from kg.paths import DATA
-from kg.sources.curated import coverage, endorsed_gaps
+from kg.model.targets import coverage, endorsed_gaps
 
 T2S = opencc.OpenCC("t2s")
 

@@ -13,7 +13,7 @@ import opencc
 from kg.model import schema
 from kg.model.membership import members as members_of
 from kg.paths import DATA
-from kg.sources.curated import coverage
+from kg.model.targets import coverage
 
 T2S = opencc.OpenCC("t2s")
 

@@ -76,7 +76,7 @@ def _print_coverage(g) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from kg.sources.curated import coverage, endorsed_gaps
+    from kg.model.targets import coverage, endorsed_gaps
 
     rows = coverage(g)
     if not rows:
