@@ -86,6 +86,8 @@ def main(argv=None) -> None:
     ap.add_argument("--c", type=float, default=train.C)
     ap.add_argument("--per-document", action="store_true")
     ap.add_argument("--no-gates", action="store_true", help="the classifier without family gates")
+    ap.add_argument("--gate-below", type=float, default=train.GATE_BELOW)
+    ap.add_argument("--gate-min", type=int, default=train.GATE_MIN)
     args = ap.parse_args(argv)
     if CORPUS is None or DEVSET is None:
         raise SystemExit("set CITYKG_CORPUS and CITYKG_DEVSET")
@@ -97,7 +99,8 @@ def main(argv=None) -> None:
     if args.no_gates:
         res = lodo(rows, golds, tune, train.fit, c=args.c, decision=args.decision)
     else:     # nested: each fold's gates come from out-of-fold scores of its own training documents
-        res = lodo(rows, golds, tune, train.fit_gated, c=args.c, decision=args.decision)
+        res = lodo(rows, golds, tune, train.fit_gated, c=args.c, decision=args.decision,
+                   gate_below=args.gate_below, gate_min=args.gate_min)
     s = summary(res)
     if args.per_document:
         for d, (tp_p, n_p, tp_g, n_g), _ in res:
