@@ -194,6 +194,46 @@ def test_training_is_reproducible():
     assert a.probability(["type=A", "x=0", "y=1"]) > 0.5 > a.probability(["type=A", "x=1", "y=1"])
 
 
+def test_a_gate_caps_a_family_whose_out_of_fold_precision_is_low():
+    pytest.importorskip("sklearn")
+    from kg.extract.classify import family
+    from kg.extract.train import family_counts, fit_gated
+
+    # family "A:good" is right in every document, "A:bad" wrong everywhere but once; in each
+    # document a feature of its own (w=) explains its labels in-sample, so out of fold the
+    # model is overconfident on "A:bad" -- only the out-of-fold count shows it
+    rows = []
+    for i in range(40):
+        good = i % 2 == 0
+        feats = features("A", [f"mech={'good' if good else 'bad'}", "x=1", f"w={i % 4}"])
+        rows.append((feats, good or i == 1, f"d{i % 4}", ("A", f"h{i}", f"t{i}"), 1.0))
+    assert family(rows[1][0]) == "A:bad"
+    counts = family_counts(rows)
+    assert counts == {"A:good": [20, 20], "A:bad": [0, 10]}
+    model = fit_gated(rows, gate_below=0.45, gate_min=4)
+    assert model.gates == {"A:bad": round(1 / 12, 3)}
+    assert model.probability(rows[3][0]) <= 1 / 12 < 0.5 <= model.probability(rows[0][0])
+    assert fit_gated(rows, gate_below=0.45, gate_min=11).gates == {}     # too few to judge
+    assert model.meta["out_of_fold"]["A:good"] == [20, 20]
+    # the gates are part of the stored model and come back from its JSON
+    data = json.loads(model.to_json())
+    assert data["gates"] == model.gates
+
+
+def test_the_packaged_model_gates_the_general_specialisation_pairs():
+    model = load_model()
+    gates = model.gates
+    assert gates["SPECIALIZES_IN:spec"] < 0.45 and gates["PLANS_INDUSTRY:spec"] < 0.45
+    oof = model.meta["out_of_fold"]
+    for fam, cap in gates.items():
+        ok, n = oof[fam]
+        assert n >= model.meta["gate_min"] and cap == round((ok + 1) / (n + 2), 3) < model.meta["gate_below"]
+    # a pattern's family is never gated: patterns were read on text, not guessed
+    assert not any(f.endswith(":pat") for f in gates)
+    f = features("SPECIALIZES_IN", ["mech=spec", "trig=集群", "hl=City", "tl=Industry"])
+    assert model.probability(f) <= gates["SPECIALIZES_IN:spec"]
+
+
 def test_confidence_bands_count_by_hand():
     scored = [(0.55, True), (0.6, False), (0.75, True), (0.9, True), (0.95, False), (0.3, True)]
     assert confidence_bands(scored) == [(0.5, 0.7, 1, 2), (0.7, 0.85, 1, 1), (0.85, 1.01, 1, 2)]

@@ -85,6 +85,9 @@ def main(argv=None) -> None:
     ap.add_argument("--decision", type=float, default=train.DECISION)
     ap.add_argument("--c", type=float, default=train.C)
     ap.add_argument("--per-document", action="store_true")
+    ap.add_argument("--no-gates", action="store_true", help="the classifier without family gates")
+    ap.add_argument("--gate-below", type=float, default=train.GATE_BELOW)
+    ap.add_argument("--gate-min", type=int, default=train.GATE_MIN)
     args = ap.parse_args(argv)
     if CORPUS is None or DEVSET is None:
         raise SystemExit("set CITYKG_CORPUS and CITYKG_DEVSET")
@@ -93,12 +96,16 @@ def main(argv=None) -> None:
     docs: list = []
     rows = train.training_rows(g, CORPUS, DEVSET, REPO / "tests" / "gold", DATA, docs, golds)
     tune = [d for d in docs if golds[d].get("split") == "tune"]
-    res = lodo(rows, golds, tune, train.fit, c=args.c, decision=args.decision)
+    if args.no_gates:
+        res = lodo(rows, golds, tune, train.fit, c=args.c, decision=args.decision)
+    else:     # nested: each fold's gates come from out-of-fold scores of its own training documents
+        res = lodo(rows, golds, tune, train.fit_gated, c=args.c, decision=args.decision,
+                   gate_below=args.gate_below, gate_min=args.gate_min)
     s = summary(res)
     if args.per_document:
         for d, (tp_p, n_p, tp_g, n_g), _ in res:
             print(f"{d[:40]:<42}{tp_p:>4}/{n_p:<4}{tp_g:>4}/{n_g:<4}")
-    print(f"tune LODO (decision {args.decision}, C {args.c}): P {s['precision']:.3f} R {s['recall']:.3f} "
+    print(f"tune LODO (decision {args.decision}, C {args.c}, gates {not args.no_gates}): P {s['precision']:.3f} R {s['recall']:.3f} "
           f"F1 {s['f1']:.3f} ({s['pred']} predicted, {s['gold']} gold)")
     print(format_bands(s["bands"]))
 
