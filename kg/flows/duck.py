@@ -1,10 +1,9 @@
 """The DuckDB engine: a firm file read, checked and projected in SQL, in one scan.
 
-The file is scanned once into a compact table (64-bit hashes of the firm id, of the
-firm's (name, industry, HQ) and of the link (firm, branch, attributes), the two place
-codes, the capital and the per-row verdict inputs); a row's line number is its ``rowid``
-(the scan keeps the file's order: ``preserve_insertion_order``), so no window function
-numbers the rows. A clean file (every line one record: checked) goes through DuckDB's
+The file is scanned once into a compact table (line, 64-bit hashes of the firm id, of
+the firm's (name, industry, HQ) and of the link (firm, branch, attributes), the two
+cities, the capital and the per-row verdict); lines are numbered in scan order by a
+streaming ``row_number()`` over the narrow scan (``preserve_insertion_order``). A clean file (every line one record: checked) goes through DuckDB's
 own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes that are not
 UTF-8) is read as raw lines and split in SQL. The rules of ``kg.flows.rules`` are then
 two group-bys over the compact table — links (first line, count, first capital) and
@@ -17,8 +16,10 @@ rejects file is asked for).
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from kg.flows.rules import (REQUIRED, FlowResult, ends_without_newline, finish, 
                             read_header, rejects_from, write_rejects)
 from kg.sources.firms import MAX_KEPT_REJECTS, ReadStats, YEAR_RANGE, default_places
 
+log = logging.getLogger("kg.flows")
 SEP = "\x01"  # a byte that does not occur in a text CSV: each line is one value
 
 
@@ -87,12 +89,12 @@ def _scan_sql(source: str, header: list[str], native: bool) -> str:
                {_code('hq')} AS hq_code, {_code('branch')} AS branch_code,
                year <> floor(year) OR year < {y0} OR year > {y1} AS bad_year,
                capital < 0 AS bad_capital, CASE WHEN capital >= 0 THEN capital END AS capital,
-               hash(firm_id) AS fid, hash(firm_name, industry, hq) AS attrs,
-               hash(firm_id, branch, firm_name, industry, hq) AS lk
-        FROM ({inner})"""
+               fid, attrs, hash(fid, branch, attrs) AS lk
+        FROM (SELECT *, hash(firm_id) AS fid, hash(firm_name, industry, hq) AS attrs
+              FROM ({inner}))"""
 
 
-def _checked_sql(width: int, last: int, bad_lines: str) -> str:
+def _checked_sql(scan: str, width: int, last: int, bad_lines: str) -> str:
     """Every non-blank line with its number and its per-row verdict (NULL = passes)."""
     return f"""
         SELECT s.line, s.fid, s.attrs, s.lk, s.capital, hp.ci AS o, bp.ci AS d,
@@ -104,7 +106,7 @@ def _checked_sql(width: int, last: int, bad_lines: str) -> str:
                     WHEN bp.ci IS NULL THEN 'unknown adcode:branch_adcode'
                     WHEN s.bad_year THEN 'bad year:year'
                     WHEN s.bad_capital THEN 'bad capital:capital' END AS bad
-        FROM (SELECT rowid + 2 AS line, * FROM scan) s
+        FROM (SELECT row_number() OVER () + 1 AS line, * FROM ({scan})) s
         LEFT JOIN places hp ON hp.code = s.hq_code
         LEFT JOIN places bp ON bp.code = s.branch_code
         WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})"""
@@ -141,7 +143,7 @@ FROM ok c JOIN (SELECT lk, fline FROM link ANTI JOIN conflict USING (lk) WHERE n
      USING (lk) WHERE c.line <> l.fline"""
 
 
-def project(path, places=None, rejects_path=None, memory_limit: str = "400MB",
+def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
             threads: int = 2) -> FlowResult:
     """Read, check and project a firm-linkage file with DuckDB (see ``kg.flows.project``)."""
     import duckdb
@@ -158,46 +160,56 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "400MB",
     tmp = Path(CACHE) / "duckdb-tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=tmp, prefix="flows-"))
-    con = duckdb.connect(str(work / "flows.duckdb"),
-                         config={"memory_limit": memory_limit, "threads": threads,
+    con = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads,
                                  "temp_directory": str(work / "spill"),
                                  "preserve_insertion_order": True})
+    clock = [time.perf_counter()]
+
+    def step(what):
+        now = time.perf_counter()
+        log.info("duckdb: %s in %.1f s", what, now - clock[0])
+        clock[0] = now
+
     try:
         con.execute("SET enable_progress_bar = false")
         con.register("places_df", places_frame(places))
         con.execute("CREATE TEMP TABLE places AS SELECT code::INTEGER AS code, "
                     "ci::SMALLINT AS ci FROM places_df")
-        source, bad_bytes, native = str(path), set(), not has_cr
+        width = len(header)
+
+        def checked(source, native, bad_lines="-1"):
+            scan = _scan_sql(source, header, native)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
+                        f"{_checked_sql(scan, width, last, bad_lines)}")
+
+        native = not has_cr
         if native:  # DuckDB's parser, if it gives one row per line
             try:
-                con.execute(f"CREATE TABLE scan AS {_scan_sql(source, header, True)}")
-                native = con.execute("SELECT count(*) FROM scan").fetchone()[0] == lines_after_header
+                checked(str(path), True)
+                native = con.execute("SELECT count(*) FROM checked").fetchone()[0] == lines_after_header
             except duckdb.Error:  # a line the strict parser refuses: take the raw-line way
                 native = False
-            if not native:
-                con.execute("DROP TABLE IF EXISTS scan")
         if not native:
             try:
                 if has_cr:  # DuckDB counts "\r\n" as two line breaks in raw-line mode
                     raise _NeedsRepair
-                con.execute(f"CREATE TABLE scan AS {_scan_sql(source, header, False)}")
+                checked(str(path), False)
             except (duckdb.Error, _NeedsRepair) as exc:  # not UTF-8 / CRLF: a same-lines copy
                 if not isinstance(exc, _NeedsRepair) and "unicode" not in str(exc).lower() \
                         and "encoding" not in str(exc).lower():
                     raise
-                con.execute("DROP TABLE IF EXISTS scan")
                 repaired, bad_bytes = _repair(path, work)
-                con.execute(f"CREATE TABLE scan AS {_scan_sql(str(repaired), header, False)}")
-        bad_lines = ",".join(str(n) for n in sorted(bad_bytes)) or "-1"
-        con.execute(f"CREATE TEMP TABLE checked AS {_checked_sql(len(header), last, bad_lines)}")
-        con.execute("DROP TABLE scan")
+                checked(str(repaired), False, ",".join(str(n) for n in sorted(bad_bytes)) or "-1")
+        step(f"read and checked {path.name}")
         con.execute(RULES)
+        step("links and firms")
         table = con.execute(TABLE).df()
         rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
         con.execute(f"CREATE TEMP TABLE rejected AS {REJECTED}")
         kinds = Counter(dict(con.execute("SELECT kind, count(*) FROM rejected GROUP BY kind").fetchall()))
         keep = "" if rejects_path else f" LIMIT {MAX_KEPT_REJECTS}"
         rejected = con.execute(f"SELECT line, kind, col, other FROM rejected ORDER BY line{keep}").fetchall()
+        step("city table and rejects")
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)
