@@ -53,3 +53,38 @@ def test_bridging_places_rank(graph):
     df = linkages.bridging_places(graph, top=10)
     assert len(df) == 10
     assert df["bridging_betweenness"].is_monotonic_decreasing
+
+
+# --- linkages as of a year or a plan (kg.model.membership) -----------------------------------
+
+def test_linkage_memberships_follow_as_of_and_plan(graph):
+    """The memberships linkages use are those of --as-of/--plan, each checked against the
+    membership rule computed directly (kg.model.membership.member_places)."""
+    from kg.analysis.scope import memberships
+    from kg.model import membership
+
+    yrd = "cluster:yangtze-river-delta"
+    for as_of, plan in ((2010, None), (2016, None), (None, "policy:yrd-cluster-plan-2016")):
+        got = memberships(graph, as_of=as_of, plan=plan)
+        direct = membership.member_places(graph, yrd, as_of=as_of,
+                                          plan=plan if plan in membership.plans_of(graph, yrd) else None)[0]
+        assert {p for p, ks in got.items() if yrd in ks} == set(direct)
+    # 2010: only two clusters had a plan in force, so the cluster matrix shrinks to them
+    assert linkages.cluster_matrix(graph, as_of=2010).shape == (2, 2)
+    assert linkages.cluster_matrix(graph).shape[0] > 10
+    # the 2016 plan's 26 cities: 长三角's own-cluster ties are fewer than under today's list
+    default = linkages.boundary_crossings(graph)
+    plan16 = linkages.boundary_crossings(graph, plan="policy:yrd-cluster-plan-2016")
+    assert not default.equals(plan16)
+
+
+def test_linkages_report_uses_the_as_of_year(graph, tmp_path):
+    from kg.analysis.reports import write_linkages
+    from kg.analysis.scope import analysis_scope
+
+    sc = analysis_scope(graph, None, as_of=2010)
+    assert sc.as_of == 2010 and sc.explicit and sc.is_national
+    write_linkages(graph, tmp_path, scope=sc)
+    import pandas as pd
+    matrix = pd.read_csv(tmp_path / "linkages_cluster_matrix.csv", index_col=0)
+    assert matrix.shape == (2, 2)

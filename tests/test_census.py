@@ -77,8 +77,11 @@ def test_build_report_lists_coverage_and_unmatched(build_dir):
     city = cov["levels"]["City 2020"]
     assert city["covered"] >= 330 and city["covered"] + city["missing"] == city["units"]
     reasons = {u["reason"].split(" (")[0] for u in cov["unmatched"]}
-    # 2010 codes that no longer exist are listed, never mapped: 金坛市 became 金坛区 (320413)
-    assert any(u["code"] == "320482" and u["year"] == 2010 for u in cov["unmatched"])
+    # 2010 codes that no longer exist go through the crosswalk: 金坛市 became 金坛区 (320413);
+    # a unit split since is listed with the split, never apportioned
+    assert not any(u["code"] == "320482" and u["year"] == 2010 for u in cov["unmatched"])
+    assert any(u["code"] == "130103" and u["year"] == 2010 and "split into 130102, 130104" in u["reason"]
+               for u in cov["unmatched"])
     assert any("functional zone" in r for r in reasons)
     assert {c["adcode"] for c in report["backbone_corrections"]} >= {"500105", "500112", "500157", "320576"}
 
@@ -142,10 +145,11 @@ def test_census_table_has_the_statistics_columns_and_no_guesses():
         rows = list(reader)
     assert reader.fieldnames == ["adcode", "year", "indicator", "value", "unit", "source_id", "quote", "note"]
     assert {r["indicator"] for r in rows} == {POP} and {r["unit"] for r in rows} == {"万人"}
-    # every value is the quoted person count / 10,000
-    for r in rows[:: 97]:
-        persons = int(r["quote"].rsplit(" ", 1)[1].removesuffix("人"))
-        assert float(r["value"]) == pytest.approx(persons / 1e4, abs=1e-4)
+    # every value is the quoted person count / 10,000 (the sum of the quoted units where
+    # old units were merged into today's one)
+    for r in rows:
+        persons = sum(int(part.rsplit(" ", 1)[1].removesuffix("人")) for part in r["quote"].split("; "))
+        assert float(r["value"]) == pytest.approx(persons / 1e4, abs=1e-4), r
 
 
 @pytest.mark.neo4j
@@ -164,3 +168,50 @@ def test_indicator_ranking_returns_every_prefecture_with_a_source(loaded):
     assert cities[0]["place"] == "重庆市" and cities[0]["unit"] == "万人"
     shanghai = next(r for r in rows if r["adcode"] == "310000")
     assert shanghai["value"] == pytest.approx(2487.09, abs=0.006)
+
+
+# --- old 2010 codes resolved through the crosswalk (kg.sources.crosswalk) ----------------
+
+def test_old_2010_codes_resolve_to_todays_units(graph):
+    # 撤县设区: 密云县 110228 (6th census 467,680) is today's 密云区 110118
+    fact = statistic(graph, "110118", POP, 2010)
+    assert fact["value"] == pytest.approx(46.768) and "110228 密云县 → 110118 (撤县设区 2015)" in fact["note"]
+    # a merger: 崇文区 went into 东城区 in 2010, so today's 东城区 is the sum of both
+    fact = statistic(graph, "110101", POP, 2010)
+    assert fact["value"] == pytest.approx((573180 + 346073) / 1e4) and "sum of" in fact["note"]
+    # 撤市设区: 吴江市 320584 -> 吴江区 320509 (2012)
+    assert "320584" in statistic(graph, "320509", POP, 2010)["note"]
+    # a unit that kept its code but took in part of a split unit says so
+    assert "took in part of 130103 桥东区" in statistic(graph, "130102", POP, 2010)["note"]
+
+
+def test_county_coverage_2010_before_and_after_the_crosswalk(graph):
+    counties = places(graph, schema.COUNTY)
+    covered = sum(1 for c in counties if statistic(graph, c, POP, 2010))
+    resolved = sum(1 for c in counties if (f := statistic(graph, c, POP, 2010)) and
+                   f["note"].startswith("crosswalk:"))
+    # 2,484 of 3,044 counties were covered by code alone; the crosswalk adds the renamed,
+    # upgraded and merged units (2,762 when written); splits stay out
+    assert covered >= 2750 and resolved >= 270 and covered - resolved <= 2484
+
+
+def test_resolved_counties_add_up_to_the_authors_prefecture_table(graph):
+    """Independent check on real data: leiii/census's prefecture table gives 2010 population
+    in 2020 boundaries, made by its authors from their own matching of 770 changes. Where
+    every county of a prefecture has a 2010 figure, their sum must equal it; before the
+    crosswalk only 160 prefectures had all their counties, now most do."""
+    kids = {}
+    for u, v, d in graph.edges(data=True):
+        if d["type"] == schema.BELONGS_TO and schema.level(graph.nodes[u]) == schema.COUNTY:
+            kids.setdefault(v, []).append(u)
+    complete = agree = 0
+    for city, counties in kids.items():
+        total = statistic(graph, city, POP, 2010)
+        values = [statistic(graph, k, POP, 2010) for k in counties]
+        if schema.level(graph.nodes[city]) != schema.CITY or total is None or not all(values):
+            continue
+        complete += 1
+        agree += abs(sum(v["value"] for v in values) - total["value"]) <= 0.005 * total["value"]
+    assert complete >= 270 and agree >= 0.95 * complete
+    suzhou = [statistic(graph, k, POP, 2010)["value"] for k in kids["320500"]]
+    assert sum(suzhou) == pytest.approx(statistic(graph, "320500", POP, 2010)["value"], rel=0.005)

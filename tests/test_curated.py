@@ -196,7 +196,8 @@ def test_every_metro_circle_has_exactly_one_core(graph):
     assert len(circles) >= 24
     coreless = set()
     for key, data in circles.items():
-        cores = [u for u, _, d in graph.in_edges(key, data=True) if d["type"] == schema.CORE_OF]
+        # one core city; a circle whose newer plan restates it has one CORE_OF row per source
+        cores = sorted({u for u, _, d in graph.in_edges(key, data=True) if d["type"] == schema.CORE_OF})
         assert len(cores) <= 1, f"{data['name']}: cores {cores}"
         if not cores:
             coreless.add(key)
@@ -291,8 +292,9 @@ def test_chengyu_2021_outline_scope(graph):
     mianyang = edges["510700"]
     assert "北川羌族自治县" not in mianyang["counties"] and "江油市" in mianyang["counties"]
     cq = edges["500000"]
-    # 27 区县; 25 until 江北区/渝北区 reach the backbone and the row (pending edit, see docs/clusters.md)
-    assert len(cq["county_adcodes"]) == len(cq["counties"]) in (25, 27)
+    # 27 区县, 江北区 and 渝北区 included
+    assert len(cq["county_adcodes"]) == len(cq["counties"]) == 27
+    assert {"500105", "500112"} <= set(cq["county_adcodes"])
     assert {"500101", "500110", "500151", "500233"} <= set(cq["county_adcodes"])  # 万州 綦江 铜梁 忠县
 
 

@@ -243,3 +243,26 @@ def test_a_10_mb_single_line_file_extracts_with_bounded_memory(extractor, tmp_pa
     assert any(c.type == "COOPERATES_WITH" for c in cands)
     assert max(c.end - c.start for c in cands) <= 2000          # bounded pieces, not one 10 MB sentence
     assert grown < 600, f"peak memory grew by {grown:.0f} MB"
+
+
+def test_a_plan_targets_what_follows_only_where_it_frames_the_sentence(extractor):
+    from kg.extract.patterns import make_sent, targets
+    from kg.extract.sentences import split_sentences
+
+    def tails(text):
+        ents = extractor.recognizer.recognize(text, split_sentences(text))
+        return {(h.pattern, h.tail.surface) for h in targets(make_sent(0, 0, len(text), 0, text, ents))}
+
+    framed = tails("在《南京都市圈发展规划》中,镇江、扬州被列为重点。")
+    assert {("tgt.scope", "镇江"), ("tgt.scope", "扬州")} <= framed
+    assert not any(p == "tgt.scope" for p, _ in tails("加快推进《南京都市圈发展规划》实施,镇江、扬州协同发展。"))
+
+
+def test_membership_is_checked_against_the_graphs_geography(extractor, graph):
+    from kg.extract.recognize import Entity
+
+    pf = extractor.pairs
+    grp = Entity(0, 5, "南京都市圈", "MetroCircle", ("metro:nanjing",), "metro:nanjing", 1.0, "name")
+    near = Entity(0, 2, "扬州", "City", ("321000",), "321000", 1.0, "name")
+    far = Entity(0, 2, "广州", "City", ("440100",), "440100", 1.0, "name")
+    assert pf.geo(near, grp) == "in" and pf.geo(far, grp) == "out"

@@ -149,13 +149,16 @@ def test_co_listing_significance_uses_the_null_model():
 def test_homogeneity_share_indices_on_a_hand_made_graph():
     from kg.analysis import homogeneity
     from kg.model.graph import add_node, new_graph
+    from kg.model.statistics import add_statistic
 
     g = new_graph()
     shares = {"440307": (0.02, 64.21, 35.77), "440306": (0.1, 47.0, 52.9), "440304": (0.0, 5.0, 95.0)}
-    for code, (p, s, t) in shares.items():
-        add_node(g, code, ["Place", "County"], name=code, primary_industry_share_2024=p,
-                 secondary_industry_share_2024=s, tertiary_industry_share_2024=t)
+    for code, values in shares.items():
+        add_node(g, code, ["Place", "County"], name=code)
+        for sector, v in zip(homogeneity.SECTORS, values):   # shares are Statistic facts
+            add_statistic(g, code, sector, 2024, v, "%", "yearbook")
     add_node(g, "440305", ["Place", "County"], name="no shares")
+    add_statistic(g, "440305", homogeneity.SECTORS[0], 2024, 1.0, "%", "yearbook")  # one of three
     table = homogeneity.sector_shares(g)
     assert list(table.index) == ["440304", "440306", "440307"]
     pairs = homogeneity.share_indices(table).set_index(["a", "b"])
@@ -164,3 +167,14 @@ def test_homogeneity_share_indices_on_a_hand_made_graph():
     assert pairs.loc[("440306", "440307"), "structure_similarity"] == pytest.approx(1 - cosine(a, b))
     assert pairs.loc[("440306", "440307"), "krugman"] == pytest.approx(np.abs(a - b).sum())
     assert homogeneity.share_indices(table.iloc[:1]).empty
+
+
+def test_sector_shares_read_the_statistic_facts_of_the_built_graph(graph):
+    """龙岗区's 三次产业结构 0.02:64.21:35.77 (2024, data/statistics.csv) is read from its
+    Statistic facts. It is the only place in 深圳 with all three shares, so 深圳's table
+    falls back to two sectors (tertiary against the rest), in the latest year that has them."""
+    from kg.analysis import homogeneity
+
+    table = homogeneity.sector_shares(graph, "440300")
+    assert table.attrs["sectors"] == 2 and table.attrs["year"] == 2024
+    assert table.loc["440307"].tolist() == pytest.approx([100 - 35.77, 35.77])

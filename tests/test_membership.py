@@ -127,6 +127,7 @@ def test_members_as_of_query_matches_python(loaded, graph, year):
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("key", ["cluster:pearl-river-delta", "metro:qingdao", "metro:nanjing",
+                                 "metro:zhengzhou", "metro:jinan",
                                  "cluster:guangdong-fujian-zhejiang-coast"])
 def test_members_as_of_query_matches_python_elsewhere(loaded, graph, key):
     for year in (2018, 2024):

@@ -123,3 +123,122 @@ def test_endorsed_circles_and_their_gaps(graph):
     assert endorsed_gaps(table) == ["厦漳泉都市圈: no core"]
     circles = dict(nodes_with(graph, schema.METRO_CIRCLE))
     assert circles["metro:changchun"]["endorsed"] == "2025-08-22"
+
+
+# --- metro circles at plan scope (issue 14, items 2 and 3) ----------------------------------
+
+def test_chongqing_is_its_21_main_urban_districts_and_guangan(graph):
+    """The plan: 重庆都市圈 包括重庆市渝中区……荣昌区21个区和四川省广安市行政辖区全域; the names
+    are read off the quoted sentence, not typed twice."""
+    quote = next(r["quote"] for r in rows("relations/metro_members.csv")
+                 if r["tail"] == "metro:chongqing" and r["head"] == "重庆市/渝中区")
+    listed = re.search(r"包括重庆市(.+?)21个区", quote).group(1).split("、")
+    named = {n.split("—")[0] for n in listed}          # 綦江区—万盛经开区
+    assert len(named) == 21 and {"江北区", "渝北区", "綦江区", "荣昌区"} <= named
+    heads = [u for u, _, d in graph.in_edges("metro:chongqing", data=True) if d["type"] == schema.MEMBER_OF]
+    districts = [u for u in heads if schema.level(graph.nodes[u]) == schema.COUNTY]
+    assert {graph.nodes[u]["name"] for u in districts} == named
+    assert all(parent(graph, u) == "500000" for u in districts)
+    assert set(heads) - set(districts) == {"511600"}          # 广安市, the whole city
+    assert [u for u, _, d in graph.in_edges("metro:chongqing", data=True)
+            if d["type"] == schema.CORE_OF] == ["500000"]
+
+
+def test_every_metro_circle_with_a_known_scope_is_at_full_scope(graph):
+    """The members citing each circle's scope plan, counted from the CSV, are as many as the
+    units that plan names besides the core (scope_units, metro_circles.csv); coverage() and
+    its n/N column agree."""
+    from kg.cli.build import plan_scope
+
+    table = {r["id"]: r for r in coverage(graph)}
+    members_csv = rows("relations/metro_members.csv")
+    known = {}
+    for node in rows("nodes/metro_circles.csv"):
+        if not node["scope_units"]:
+            continue
+        cited = {r["head"] for r in members_csv if r["type"] == "MEMBER_OF"
+                 and r["tail"] == node["id"] and r["source_id"] == node["scope_plan"]}
+        assert len(cited) == int(node["scope_units"]), node["id"]
+        assert table[node["id"]]["plan_members"] == len(cited)
+        known[node["id"]] = plan_scope(table[node["id"]])
+    assert len(known) == 21
+    assert known["metro:chongqing"] == "22/22" and known["metro:nanjing"] == "31/31"
+    assert known["metro:changzhutan"] == "2/2"
+    # endorsed circles whose plan's scope sentence is in no stored text (listed in data/README.md)
+    endorsed = {r["id"] for r in rows("nodes/metro_circles.csv") if r["endorsed"]}
+    assert endorsed - set(known) == {"metro:wuhan", "metro:xiamen-zhangzhou-quanzhou"}
+
+
+def test_member_counts_of_circles_at_plan_scope(graph):
+    table = {r["id"]: r for r in coverage(graph)}
+    expected = {"metro:chongqing": (22, 0), "metro:nanjing": (31, 0), "metro:chengdu": (13, 0),
+                "metro:xian": (3, 3), "metro:guangzhou": (3, 2), "metro:fuzhou": (3, 2),
+                "metro:changchun": (3, 3), "metro:shijiazhuang": (3, 2), "metro:hefei": (7, 0),
+                "metro:shenzhen": (2, 0), "metro:pearl-river-west": (3, 0),
+                "metro:zhanjiang-maoming": (1, 0), "metro:shantou-chaozhou-jieyang": (2, 0),
+                "metro:changzhutan": (2, 2),
+                # coverage() counts a circle's rows in force: the newest plan's list only
+                "metro:zhengzhou": (7, 2), "metro:jinan": (5, 0), "metro:qingdao": (6, 0)}
+    assert {k: (table[k]["members"], table[k]["partial"]) for k in expected} == expected
+    for key in expected:
+        assert len(table[key]["core"].split(";")) == 1, key
+
+
+def test_partial_members_name_counties_from_their_quote(graph):
+    """Every county a partial metro member names is in that row's quote and lies in the member."""
+    checked = 0
+    for r in rows("relations/metro_members.csv"):
+        if not r["counties"]:
+            continue
+        quote = T2S.convert(r["quote"])
+        for name in r["counties"].split(";"):
+            # 杨陵区 is the seat of 杨凌示范区, which the 西安 plan names; 伊通县 is 伊通满族自治县
+            alias = {"杨陵区": "杨凌", "伊通满族自治县": "伊通县"}.get(name, name)
+            assert alias in quote, (r["tail"], r["head_name"], name)
+        edge = graph.edges[r["head"], r["tail"], f"MEMBER_OF|{r['source_id']}"]
+        assert len(edge["county_adcodes"]) == len(r["counties"].split(";"))
+        assert all(c[:4] == r["head"][:4] for c in edge["county_adcodes"]), r["head_name"]
+        checked += 1
+    assert checked >= 8
+    counties = graph.edges["441200", "metro:guangzhou", "MEMBER_OF|policy:guangzhou-metro-plan-2023"]["counties"]
+    assert counties == ["端州区", "鼎湖区", "高要区", "四会市"]
+    # 长株潭: 株洲 and 湘潭 with their (unlisted) 中心城区 plus the named county-level units
+    cz = {graph.nodes[u]["name"]: d.get("counties") for u, _, d in graph.in_edges("metro:changzhutan", data=True)
+          if d["type"] == schema.MEMBER_OF}
+    assert cz == {"株洲市": ["醴陵市"], "湘潭市": ["韶山市", "湘潭县"]}
+
+
+def test_newer_plans_replace_older_lists_and_keep_their_core(graph):
+    """济南 (2024 plan) and 青岛 (2023 plan) replace the 2017 cluster plan's lists in membership
+    queries, and every circle's core is among its members as of the latest year."""
+    from kg.model.membership import members as members_as_of
+
+    def names(key):
+        return {graph.nodes[u]["name"] for u in members_as_of(graph, key)}
+
+    assert names("metro:jinan") == {"济南市", "淄博市", "泰安市", "聊城市", "德州市", "滨州市"}
+    qingdao = names("metro:qingdao")
+    assert {"青岛市", "诸城市", "高密市", "东港区", "莱州市"} <= qingdao and "潍坊市" not in qingdao
+    assert len(qingdao) == 7
+    for key, _ in nodes_with(graph, schema.METRO_CIRCLE):
+        cores = {u for u, _, d in graph.in_edges(key, data=True) if d["type"] == schema.CORE_OF}
+        assert cores <= set(members_as_of(graph, key)), key
+
+
+def test_zhengzhou_endorsed_plan_replaces_the_provincial_1_plus_8(graph):
+    """The 2023 plan's “1+2+2+3”: 开封, 许昌 whole; 新乡, 焦作 in part; 偃师, 郏县, 临颍. The 2021
+    “1+8” rows (洛阳, 平顶山, 漯河, 济源 whole) are in force only up to 2022."""
+    from kg.model.membership import members as members_as_of
+
+    def names(year):
+        return {graph.nodes[u]["name"] for u in members_as_of(graph, "metro:zhengzhou", as_of=year)}
+
+    now = names(None)
+    assert now == {"郑州市", "开封市", "许昌市", "新乡市", "焦作市", "偃师区", "郏县", "临颍县"}
+    assert {"洛阳市", "平顶山市", "漯河市", "济源市"} <= names(2022)
+    quote = next(r["quote"] for r in rows("relations/metro_members.csv")
+                 if r["source_id"] == "policy:zhengzhou-metro-plan-2023")
+    assert all(T2S.convert(w) in T2S.convert(quote) for w in ("偃師", "郟縣", "臨潁", "三市全域"))
+    partial = {graph.nodes[u]["name"] for u, _, d in graph.in_edges("metro:zhengzhou", data=True)
+               if d["source_id"] == "policy:zhengzhou-metro-plan-2023" and d.get("partial")}
+    assert partial == {"新乡市", "焦作市"}

@@ -35,7 +35,7 @@ import pandas as pd
 
 from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
-from kg.model.statistics import statistic_value
+from kg.model.statistics import statistic, statistic_value
 from kg.analysis import networks
 from kg.analysis.scope import AnalysisScope, EmptyScope, analysis_scope
 
@@ -133,9 +133,11 @@ def homogeneity_index(m: pd.DataFrame, top: int = 4) -> dict:
 
 
 def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int = 4,
-                  rollup: bool = False) -> pd.DataFrame:
+                  rollup: bool = False, shares: bool = True) -> pd.DataFrame:
     """``homogeneity_index`` for the nation and each scope (default: every city cluster and
-    metro circle with at least two members that list an industry)."""
+    metro circle with at least two members that list an industry), led, with ``shares``,
+    by the mean structure similarity and Krugman index of the members with sector shares
+    (``sector_shares``; empty where fewer than two have them)."""
     every = scopes is None
     if every:
         scopes = [k for lab in (schema.CITY_CLUSTER, schema.METRO_CIRCLE)
@@ -151,7 +153,12 @@ def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int 
                 raise
             continue            # a grouping whose plan gives no members yet (厦漳泉)
         if len(m) >= 2:
-            rows.append({"scope_key": s, **homogeneity_index(m, top)})
+            lead = share_summary(sector_shares(g, s)) if shares else {}
+            rows.append({"scope_key": s, **({"share_places": lead.get("places", 0),
+                                             "share_year": lead.get("year"),
+                                             "mean_structure_similarity": lead.get("mean_structure_similarity"),
+                                             "mean_krugman": lead.get("mean_krugman")} if shares else {}),
+                         **homogeneity_index(m, top)})
     return pd.DataFrame(rows)
 
 
@@ -241,22 +248,43 @@ SECTORS = ("primary_industry_share", "secondary_industry_share", "tertiary_indus
 
 def sector_shares(g: nx.MultiDiGraph, scope: AnalysisScope | str | None = None,
                   year: int | None = None) -> pd.DataFrame:
-    """Places × 三次产业 shares (``<sector>_<year>`` statistics) inside ``scope``, for the
-    latest year (≤ ``year``) each place has all three; declared as amounts (shares)."""
+    """Places × sector shares of GDP (Statistic facts) inside ``scope``, for one year: the
+    three sectors (三次产业, ``SECTORS``) where two or more places have all three that year,
+    else two (tertiary against primary + secondary) from ``tertiary_industry_share`` alone.
+    The year is the latest (≤ ``year`` if given) in which at least 90% as many places have
+    them as in the best-covered year (one year for all: shares of different years are not
+    compared). ``attrs``: ``year``, ``sectors`` (3 or 2), ``input`` (what the shares
+    are), ``sources`` (source id per place); declared as amounts (shares)."""
     if not isinstance(scope, AnalysisScope):
         scope = analysis_scope(g, scope)
-    rows, years = {}, {}
+    found: dict = {}                       # year -> place -> {indicator: fact}
     for key in sorted(scope.places):
-        d = g.nodes[key]
-        found = sorted({int(k.rsplit("_", 1)[1]) for k in d if k.startswith(SECTORS[0] + "_")
-                        and k.rsplit("_", 1)[1].isdigit()}, reverse=True)
-        for y in found:
-            if (year is None or y <= year) and all(f"{sec}_{y}" in d for sec in SECTORS):
-                rows[key], years[key] = [float(d[f"{sec}_{y}"]) for sec in SECTORS], y
-                break
-    t = pd.DataFrame.from_dict(rows, orient="index", columns=["primary", "secondary", "tertiary"])
+        for _, v, t in g.out_edges(key, data="type"):
+            d = g.nodes[v]
+            if t == schema.HAS_STATISTIC and d.get("indicator") in SECTORS:
+                if year is None or int(d["year"]) <= year:
+                    found.setdefault(int(d["year"]), {}).setdefault(key, {})[d["indicator"]] = d
+    three = {y: {k: f for k, f in ps.items() if len(f) == len(SECTORS)} for y, ps in found.items()}
+    two = {y: {k: f for k, f in ps.items() if SECTORS[2] in f} for y, ps in found.items()}
+    use_three = any(len(ps) >= 2 for ps in three.values())
+    pick = three if use_three else two
+    most = max((len(ps) for ps in pick.values()), default=0)
+    best = max((y for y, ps in pick.items() if len(ps) >= 0.9 * most), default=None)
+    places = pick.get(best, {})
+    if use_three:
+        rows = {k: [float(f[sec]["value"]) for sec in SECTORS] for k, f in places.items()}
+        columns, what = ["primary", "secondary", "tertiary"], "primary/secondary/tertiary shares of GDP"
+    else:
+        rows = {k: [100.0 - float(f[SECTORS[2]]["value"]), float(f[SECTORS[2]]["value"])]
+                for k, f in places.items()}
+        columns = ["primary_secondary", "tertiary"]
+        what = ("tertiary share of GDP only (two sectors: tertiary against primary + secondary; "
+                "the source gives no primary/secondary split)")
+    t = pd.DataFrame.from_dict(rows, orient="index", columns=columns).sort_index()
     t.index.name = "place"
-    t.attrs.update({"kind": "values", "years": years})
+    t.attrs.update({"kind": "values", "year": best, "years": dict.fromkeys(t.index, best),
+                    "sectors": len(columns), "input": what,
+                    "sources": {k: next(iter(f.values())).get("source_id") for k, f in places.items()}})
     return t
 
 
@@ -267,7 +295,21 @@ def share_indices(t: pd.DataFrame) -> pd.DataFrame:
 
     if len(t) < 2:
         return pd.DataFrame(columns=["a", "b", "structure_similarity", "krugman"])
-    return similarity.pairs(t).sort_values("structure_similarity", ascending=False)
+    return similarity.pairs(t).sort_values(["structure_similarity", "a", "b"],
+                                           ascending=[False, True, True]).reset_index(drop=True)
+
+
+def share_summary(t: pd.DataFrame, pairs: pd.DataFrame | None = None) -> dict:
+    """The leading numbers of a share table: places, year, input, mean and minimum
+    structure similarity, mean bilateral Krugman index (empty when fewer than two places)."""
+    pairs = share_indices(t) if pairs is None else pairs
+    if len(pairs) == 0:
+        return {}
+    return {"places": len(t), "year": t.attrs.get("year"), "sectors": t.attrs.get("sectors"),
+            "mean_structure_similarity": float(pairs["structure_similarity"].mean()),
+            "min_structure_similarity": float(pairs["structure_similarity"].min()),
+            "mean_krugman": float(pairs["krugman"].mean()),
+            "max_krugman": float(pairs["krugman"].max())}
 
 
 # --- the corpus's statements ---------------------------------------------------------------

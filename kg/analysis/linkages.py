@@ -34,10 +34,13 @@ def _cluster_names(g) -> dict[str, str]:
     return {k: d.get("name", k) for k, d in nodes_with(g, schema.CITY_CLUSTER)}
 
 
-def boundary_crossings(g: nx.MultiDiGraph) -> pd.DataFrame:
-    """Counts of ties within / across province and cluster boundaries, per relation."""
+def boundary_crossings(g: nx.MultiDiGraph, as_of: int | None = None,
+                       plan: str | None = None) -> pd.DataFrame:
+    """Counts of ties within / across province and cluster boundaries, per relation;
+    cluster membership as of ``as_of`` (default: the latest year) or, for the cluster it
+    TARGETS, of ``plan`` (``kg.model.membership``)."""
     hier = networks.Hierarchy(g)
-    member = memberships(g)
+    member = memberships(g, as_of=as_of, plan=plan)
     rows = []
     groups = {
         "ADJACENT_TO (City)": [(u, v, 1.0) for u, v, d in rels_of(g, schema.ADJACENT_TO)
@@ -78,12 +81,13 @@ def boundary_crossings(g: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 def cluster_matrix(g: nx.MultiDiGraph, h: nx.Graph | None = None,
-                   exclude=("comembership",)) -> pd.DataFrame:
+                   exclude=("comembership",), as_of: int | None = None,
+                   plan: str | None = None) -> pd.DataFrame:
     """Cluster × cluster linkage strength (symmetric; the diagonal is within-cluster) on
     the combined city network ``h`` (default: ``networks.combined(g)``), leaving out the
     ``exclude`` components (co-membership would only echo the membership itself)."""
     h = h if h is not None else networks.combined(g)
-    member = memberships(g)
+    member = memberships(g, as_of=as_of, plan=plan)
     names = _cluster_names(g)
     keys = sorted(names)
     m = pd.DataFrame(0.0, index=keys, columns=keys)
@@ -120,11 +124,12 @@ def bridging_betweenness(h: nx.Graph, member: dict[str, set], weight: str | None
     return total
 
 
-def bridging_places(g: nx.MultiDiGraph, h: nx.Graph | None = None, top: int | None = None) -> pd.DataFrame:
+def bridging_places(g: nx.MultiDiGraph, h: nx.Graph | None = None, top: int | None = None,
+                    as_of: int | None = None, plan: str | None = None) -> pd.DataFrame:
     """Places ranked by cross-cluster betweenness on the city adjacency network, with the
     share of their boundary ties that lead to a city of another (or no) cluster."""
     h = h if h is not None else networks.city_adjacency(g)
-    member = memberships(g)
+    member = memberships(g, as_of=as_of, plan=plan)
     btw = bridging_betweenness(h, member)
     names = _cluster_names(g)
     rows = []
@@ -140,15 +145,20 @@ def bridging_places(g: nx.MultiDiGraph, h: nx.Graph | None = None, top: int | No
     return df.head(top) if top else df
 
 
-def cross_provincial_pairs(g: nx.MultiDiGraph) -> pd.DataFrame:
+def cross_provincial_pairs(g: nx.MultiDiGraph, as_of: int | None = None,
+                           plan: str | None = None) -> pd.DataFrame:
     """Adjacent pairs (City or County level) in different provinces, both inside the same
-    metro circle."""
-    from kg.analysis.scope import analysis_scope
+    metro circle (its members as of ``as_of``, or of ``plan`` for the circle it TARGETS)."""
+    from kg.analysis.scope import EmptyScope, analysis_scope
+    from kg.model.membership import plans_of
 
     hier = networks.Hierarchy(g)
     rows = []
     for key, d in sorted(nodes_with(g, schema.METRO_CIRCLE)):
-        scope = analysis_scope(g, key)
+        try:
+            scope = analysis_scope(g, key, as_of, plan if plan and plan in plans_of(g, key) else None)
+        except EmptyScope:        # no plan of this circle in force in that year
+            continue
         for u, v, e in rels_of(g, schema.ADJACENT_TO):
             if e.get("level") not in (schema.CITY, schema.COUNTY):
                 continue

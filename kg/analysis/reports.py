@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from kg.analysis import centrality, communities, homogeneity, linkages, networks, nullmodel
+from kg.analysis import centrality, communities, homogeneity, linkages, networks, nullmodel, specialisation
 from kg.analysis.fonts import setup_cjk_font
 from kg.analysis.scope import AnalysisScope, analysis_scope, memberships
 from kg.model import schema
@@ -240,19 +240,33 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
     share_pairs = homogeneity.share_indices(share_table)
     files.append(_csv(share_pairs, out / f"{stem}_structure_similarity.csv"))
     if len(share_pairs):
-        share_pairs = share_pairs.assign(a_name=share_pairs["a"].map(lambda k: g.nodes[k].get("name", k)),
-                                         b_name=share_pairs["b"].map(lambda k: g.nodes[k].get("name", k)))
-        lead = [md_table(share_pairs[["a_name", "b_name", "structure_similarity", "krugman"]].head(20))]
+        lead_numbers = homogeneity.share_summary(share_table, share_pairs)
+        sources = sorted({x for x in share_table.attrs["sources"].values() if x})
+        regional = specialisation.regional(share_table).rename("krugman_vs_scope")
+        name_of = lambda k: g.nodes[k].get("name", k)  # noqa: E731
+        share_pairs = share_pairs.assign(a_name=share_pairs["a"].map(name_of),
+                                         b_name=share_pairs["b"].map(name_of))
+        spec = regional.sort_values(ascending=False).rename(index=name_of).to_frame()
+        lead = [f"**{lead_numbers['places']} places, {lead_numbers['year']}: mean structure similarity "
+                f"S = {lead_numbers['mean_structure_similarity']:.3f} (lowest {lead_numbers['min_structure_similarity']:.3f}), "
+                f"mean Krugman index K = {lead_numbers['mean_krugman']:.3f} (highest {lead_numbers['max_krugman']:.3f}).** "
+                f"Input: {share_table.attrs['input']}; source {', '.join(sources)} (`data/README.md`).",
+                "Least similar pairs:",
+                md_table(share_pairs.sort_values("structure_similarity").head(10)
+                         [["a_name", "b_name", "structure_similarity", "krugman"]]),
+                "Most specialised places (regional Krugman index against the scope's mean structure):",
+                md_table(spec.head(10), index=True)]
     else:
         lead = [f"Shares are needed for these two measures: {len(share_table)} place(s) in this scope "
-                "have the three sector shares (三次产业结构) in the graph, so neither is computed; the "
+                "have sector shares of GDP in the graph, so neither is computed; the "
                 "measures below use binary listings (which industries, not how much)."]
     parts = [
         f"# Industrial homogeneity (产业同质化): {sc.describe()}",
         "## Structure similarity (产业结构相似系数) and Krugman index, from output shares",
         "UNIDO's coefficient S = Σ s_ak s_bk / √(Σ s_ak² Σ s_bk²) (1 = the same structure) and the "
         "bilateral Krugman index K = Σ |s_ak − s_bk| (0 = same, 2 = nothing in common), on the "
-        "primary/secondary/tertiary shares of GDP (`kg.analysis.similarity`, `specialisation`).",
+        "sector shares of GDP of one year (`kg.analysis.similarity`, `specialisation`; "
+        "`homogeneity.sector_shares` says which shares).",
         *lead,
         f"{len(m)} places/parks/new areas with industry rows (SPECIALIZES_IN, PLANS_INDUSTRY), "
         f"{m.shape[1]} industries{' (rolled up to categories)' if rollup else ''}.",
@@ -297,10 +311,11 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
     out.mkdir(parents=True, exist_ok=True)
     sc = _scope(g, scope)
     stem = f"linkages_{sc.slug()}"
-    crossings = linkages.boundary_crossings(g)
-    matrix = linkages.cluster_matrix(g, networks.combined(g, weights))
-    bridges = linkages.bridging_places(g)
-    pairs = linkages.cross_provincial_pairs(g)
+    when = {"as_of": sc.as_of if sc.explicit else None, "plan": sc.plan}   # the memberships of --as-of/--plan
+    crossings = linkages.boundary_crossings(g, **when)
+    matrix = linkages.cluster_matrix(g, networks.combined(g, weights), **when)
+    bridges = linkages.bridging_places(g, **when)
+    pairs = linkages.cross_provincial_pairs(g, **when)
     flows, by_function = linkages.spillover_flows(g)
     if not sc.is_national:
         inside = sc.places

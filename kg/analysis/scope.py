@@ -114,11 +114,13 @@ def analysis_scope(g: nx.MultiDiGraph, name: str | None, as_of: int | None = Non
                          f"circle or corridor, and {name!r} is not one")
     if scope.kind == "national":
         places = frozenset(k for k, d in g.nodes(data=True) if schema.is_place(d))
-        return AnalysisScope("national", None, "全国", places)
+        return AnalysisScope("national", None, "全国", places,
+                             as_of=None if as_of is None else int(as_of), explicit=as_of is not None)
     d = g.nodes[scope.key]
-    if scope.kind == "place":
+    if scope.kind == "place":   # as_of is kept: it dates the groupings an analysis uses
         return AnalysisScope("place", scope.key, d["name"],
-                             frozenset({scope.key} | descendants(g, scope.key)))
+                             frozenset({scope.key} | descendants(g, scope.key)),
+                             as_of=None if as_of is None else int(as_of), explicit=as_of is not None)
     if scope.kind == "grouping":
         year = membership.latest_year(g) if as_of is None else int(as_of)
         places, partial = _grouping_places(g, scope.key, year, plan)
@@ -147,13 +149,16 @@ def closest_scope_names(g: nx.MultiDiGraph, name: str, n: int = 5) -> list[str]:
 
 
 def memberships(g: nx.MultiDiGraph, labels=(schema.CITY_CLUSTER,),
-                as_of: int | None = None) -> dict[str, set[str]]:
+                as_of: int | None = None, plan: str | None = None) -> dict[str, set[str]]:
     """``{place: {grouping keys}}`` for groupings with ``labels`` as of ``as_of``, members
-    expanded as in ``analysis_scope`` (a city in 长三角 and its counties all map to it)."""
+    expanded as in ``analysis_scope`` (a city in 长三角 and its counties all map to it).
+    ``plan`` selects the member list of that plan for the grouping it TARGETS; the other
+    groupings stay as of ``as_of``."""
     out: dict[str, set[str]] = {}
     for key, d in g.nodes(data=True):
         if set(d["labels"]) & set(labels):
-            places, _ = _grouping_places(g, key, as_of)
+            own = plan if plan and plan in membership.plans_of(g, key) else None
+            places, _ = _grouping_places(g, key, as_of, own)
             for place in places:
                 out.setdefault(place, set()).add(key)
     return out

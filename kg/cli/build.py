@@ -44,6 +44,30 @@ def build(out: Path = typer.Option(Path("build"), "--out", help="Folder for the 
     for rel, n in report["types"].items():
         typer.echo(f"  {rel:<20}{n:>7}")
     _print_coverage(g)
+    _print_targets(g)
+
+
+def _print_targets(g) -> None:
+    """Planned industries and new urban centres against the targets of the curated layer."""
+    from kg.model.targets import new_center_coverage, planned_industry_coverage
+    from kg.sources.new_centers import new_center_gap, summary
+
+    ind = planned_industry_coverage(g)
+    typer.echo(f"planned industries: {ind['cities']} prefecture-level cities from their own "
+               f"documents (target {ind['target']}: "
+               f"{'reached' if ind['cities'] >= ind['target'] else 'not reached'}; every member "
+               f"city of the groupings below: {'yes' if ind['met'] else 'not yet'})")
+    for v in ind["groupings"].values():
+        typer.echo(f"  {v['name']}: {v['with']}/{v['members']} member cities"
+                   + (f"; missing {'、'.join(v['missing'])}" if v["missing"] else ""))
+    try:
+        gap = new_center_gap(g=g)
+    except ValueError as exc:
+        fail(str(exc))
+    nc = new_center_coverage(g, counted=gap["studied"])
+    typer.echo(f"new urban centres: {nc['nodes']} of the {nc['counted']} the founding study "
+               f"counts ({nc['typed']} typed, {nc['with_industries']} with planned industries)")
+    typer.echo(f"  {summary(gap)}")
 
 
 def _print_coverage(g) -> None:

@@ -44,6 +44,10 @@ MAIN_LABELS = (schema.COUNTY, schema.CITY, schema.PROVINCE, schema.CITY_CLUSTER,
                schema.INDUSTRIAL_PARK, schema.DEMONSTRATION_ZONE, schema.FOREIGN_REGION,
                schema.INDUSTRY, schema.POLICY, schema.ORGANIZATION)
 
+_ETHNIC = ("蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水|"
+           "东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|"
+           "俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各")
+_AUTONOMOUS = re.compile(rf"^(.{{2,}}?)(?:(?:{_ETHNIC})族)+自治(县|旗)$")
 _COUNTY_SUFFIX = re.compile(r"(自治县|自治旗|林区|特区|新区|区|县|市|旗)$")
 # County short forms that are everyday words far more often than places.
 COUNTY_SHORT_STOP = {
@@ -166,6 +170,10 @@ def build_entries(g) -> dict[str, Entry]:
                 if (short != d["name"] and len(short) >= 2 and short not in place_names
                         and short not in COUNTY_SHORT_STOP):
                     add(short, key, label, "county_short")
+                # 昌江黎族自治县 is written 昌江县 (the ethnic part dropped, the suffix kept)
+                m = _AUTONOMOUS.match(d["name"])
+                if m and (plain := m.group(1) + m.group(2)) not in place_names:
+                    add(plain, key, label, "county_short")
             elif short := short_name(d["name"]):
                 add(short, key, label, "short")
         elif label == schema.CITY_CLUSTER:

@@ -34,14 +34,91 @@ from kg.extract.patterns import Context, Sent, _is_object, first_subject
 from kg.extract.recognize import Entity
 from kg.model import schema
 
+_LOCATED = ("地处", "位于", "地处于", "坐落于", "坐落在", "地处于", "隶属", "隶属于", "属于", "属")
+_LIST_SEP = ("、", "和", "及", "以及", "与", "同", ",", "，")
+
+
+def _coordination(sent: Sent, toks: list[Tok], a: Tok, b: Tok, tpos: int) -> list[str]:
+    """How two places stand in a coordinated list: ``run`` when only list separators lie between
+    them (长沙、株洲、湘潭), ``with`` when the first is joined by 与/同 to a list holding the second
+    (武汉与鄂州、孝感…), and whether the list ends right before the trigger (…等同城化)."""
+    i, j = toks.index(a), toks.index(b)
+    glued = [_glued(sent, t) for t in (a, b)]
+    seps = [_plain(sent.template[toks[k].end:toks[k + 1].start]).strip() for k in range(i, j)]
+    run = all(x in _LIST_SEP for x in seps)
+    out = [f"run={run}", f"glued={glued[0]}-{glued[1]}"]
+    if run and seps and seps[0] in ("与", "同") and all(x in ("、", "和", "及", "以及") for x in seps[1:]):
+        out.append("with=head")
+    elif run and len(seps) and any(x in ("与", "同") for x in seps):
+        out.append("with=inside")
+    if run:
+        k = j
+        while k + 1 < len(toks) and _plain(sent.template[toks[k].end:toks[k + 1].start]).strip() in _LIST_SEP:
+            k += 1
+        tail = _plain(sent.template[toks[k].end:tpos]) if toks[k].end <= tpos else "x" * 9
+        out.append(f"run_trig={len(tail) <= 3}")
+    return out
+
+
+def _glued(sent: Sent, t: Tok) -> str:
+    """``han`` when a place runs straight into other words (广州数控, 东莞鑫轩盛…: a firm's name),
+    ``sep`` before punctuation or a function word, ``tok`` before another entity."""
+    nxt = sent.template[t.end:t.end + 1]
+    if not nxt or nxt in "、,，。;；:：和与及等的在是将为从到至同(（)）“”「」\" 市区县省":
+        return "sep"
+    if nxt == "⟦":
+        return "tok"
+    return "han" if "\u4e00" <= nxt <= "\u9fff" else "sep"
+
+
 class PairFinder:
     """Proposes ``Pair`` candidates in one sentence; needs the graph for the backbone."""
 
-    def __init__(self, g, gazetteer=None):
+    def __init__(self, g, gazetteer=None, places=None):
+        from kg.model.resolve import PlaceIndex
+
         self.g = g
         self.gazetteer = gazetteer
+        self.places = places or PlaceIndex(g)
         self.triggers = load_triggers()
         self._parents: dict[str, set] = {}
+        self._region: dict[str, frozenset] = {}
+
+    def province(self, node: str) -> str | None:
+        """The province a place is in (a province or municipality is its own)."""
+        if node not in self.g or not schema.is_place(self.g.nodes[node]):
+            return None
+        up = self.places.ancestors(node)
+        return up[-1] if up else node
+
+    def region(self, grp: str) -> frozenset:
+        """The provinces of the places the graph already has in grouping ``grp`` (its members,
+        core and the members of its parts)."""
+        if grp not in self._region:
+            out, todo, seen = set(), [grp], set()
+            while todo:
+                x = todo.pop()
+                seen.add(x)
+                for u, _, d in self.g.in_edges(x, data=True):
+                    if d.get("type") not in (schema.MEMBER_OF, schema.CORE_OF, schema.PART_OF):
+                        continue
+                    if (p := self.province(u)) is not None:
+                        out.add(p)
+                    elif u not in seen:
+                        todo.append(u)
+            self._region[grp] = frozenset(out)
+        return self._region[grp]
+
+    def geo(self, member: Entity, grp: Entity) -> str:
+        """``in`` where the member lies in a province the grouping already reaches, ``out`` where
+        not, ``unknown`` where the graph knows no places of the grouping (or the member is not a
+        Chinese place): membership checked against what the graph holds, as containment is
+        checked against the backbone."""
+        prov = self.province(member.id) if member.id else None
+        reach = self.region(grp.id) if grp.id and grp.id in self.g else frozenset()
+        if prov is None or not reach:
+            return "unknown"
+        return "in" if prov in reach else "out"
 
     def parents(self, node: str) -> set[str]:
         if node not in self._parents:
@@ -103,6 +180,10 @@ class PairFinder:
             if a.tag != "P" or b.tag != "P":
                 continue
             gap = _plain(sent.template[a.end:b.start])
+            if gap in _LOCATED and self._child_of(a.ent, b.ent):     # 贺州市地处广西东部
+                out.append(Pair(schema.BELONGS_TO, a.ent, b.ent, "contain", "located",
+                                [f"cgap={gap}", "backbone=agrees", f"lv={a.ent.label}>{b.ent.label}"]))
+                continue
             if gap not in ("", "的", "下辖", "下辖的", "所辖", "所辖的", "辖", "所属的", " "):
                 continue
             if self._child_of(b.ent, a.ent):
@@ -221,7 +302,7 @@ class PairFinder:
                         continue
                     rel = _member_type(m.ent, grp)
                     feats = [f"gsrc={src}", f"role={role}", f"nlist={_bucket(n)}", f"ml={m.ent.label}",
-                             f"gl={grp.label}"]
+                             f"gl={grp.label}", f"srcrole={src}-{role}", f"mlgl={m.ent.label}-{grp.label}"]
                     feats += _trig_feats(sent, tpos, trig, m)
                     if gtok is not None:
                         feats += _between_feats(sent, m, gtok)
@@ -276,7 +357,7 @@ class PairFinder:
                             continue
                         adjacent = toks.index(b) == toks.index(a) + 1
                         feats = [f"adj={adjacent}", f"nnear={_bucket(len(near))}",
-                                 f"lvl={a.ent.label}-{b.ent.label}"]
+                                 f"lvl={a.ent.label}-{b.ent.label}", *_coordination(sent, toks, a, b, tpos)]
                         feats += _between_feats(sent, a, b) + _trig_feats(sent, tpos, trig, a, b)
                         first = near[0]
                         if a is first and len(near) > 2:

@@ -25,6 +25,7 @@ from kg.extract.sentences import split_sentences
 from kg.model import schema
 
 _DOC_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*\d{1,2}")
+_GROUP_TYPES = (schema.MEMBER_OF, schema.CORE_OF, schema.PART_OF)
 MIN_MENTION_CONFIDENCE = 0.0   # every mention is emitted; scoring applies its own threshold
 
 
@@ -36,9 +37,9 @@ class Extractor:
         self.g = g
         self.recognizer = recognizer or Recognizer(g)
         self.source_years = source_years or {}
-        self.pairs = PairFinder(g, self.recognizer.gazetteer)
+        self.pairs = PairFinder(g, self.recognizer.gazetteer, self.recognizer.places)
         self.model = load_model() if model == "packaged" else model
-        self.collect: list | None = None     # train.py: (candidate, features) of every relation
+        self.collect: list | None = None     # train.py: (candidate, features, end confidence) per relation
 
     def extract(self, path, encoding: str = "utf-8", max_mb: float = 100) -> list[Candidate]:
         return self.extract_document(read_document(path, encoding=encoding, max_mb=max_mb))
@@ -68,7 +69,7 @@ class Extractor:
                 if cand is not None:
                     out.append(cand)
                     if self.collect is not None:
-                        self.collect.append((cand, feats))
+                        self.collect.append((cand, feats, min(hit.head.confidence, hit.tail.confidence, 1.0)))
             for stat in attrs.find_stats(sent, ctx, para_year):
                 out.append(self._statistic(doc, sent, stat, doc_year))
             ctx.update(sent)
@@ -101,10 +102,9 @@ class Extractor:
             if a is not None and b is not None:
                 feats += _between_feats(sent, a, b)
             if hit.type == schema.TARGETS:
-                inner = hit.head.start <= hit.tail.start and hit.tail.end <= hit.head.end
-                n_after = sum(1 for t in toks.values() if t.start > (a.start if a else 0))
-                feats += [f"tgt_inner={inner}", f"tl={hit.tail.label}",
-                          f"tgt_short={len(hit.head.surface) <= 4}", f"tgt_nafter={min(n_after, 9) // 3}"]
+                how = hit.props.pop("_tgt", "")
+                feats += [f"tl={hit.tail.label}", f"tgt_short={len(hit.head.surface) <= 4}",
+                          *(f"tgt_{x}" for x in how.split())]
             merged[key] = [hit, feats]
         for p in self.pairs.find(sent, ctx, topic):
             key = (p.type, p.head.key or p.head.surface, p.tail.key or p.tail.surface)
@@ -118,6 +118,9 @@ class Extractor:
                 merged[key] = [hit, feats]
         out = []
         for hit, feats in merged.values():
+            if hit.type in _GROUP_TYPES:
+                geo = self.pairs.geo(hit.head, hit.tail)
+                feats += [f"geo={geo}"] + [f"geo={geo}&{f}" for f in feats if f.startswith(("gsrc=", "mech=", "pat="))]
             feats = features(hit.type, sorted(set(feats)))
             if self.model is not None:
                 hit.confidence = round(self.model.probability(feats), 3)

@@ -56,7 +56,7 @@ from kg.model.resolve import PlaceIndex
 
 PLACE_LEVELS = {schema.PROVINCE, schema.CITY, schema.COUNTY}
 POLICY_SUFFIX = re.compile(r"(规划|纲要|意见|方案|办法|条例|法|通知|决定|计划|协议|措施|政策|指南|指引|"
-                           r"战略|规定|细则|行动|实施意见|框架协议)$")
+                           r"战略|规定|细则|行动|实施意见|框架协议|章程|纲领|备忘录|宣言|倡议|倡议书|公约|共识)$")
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _SHORT_TITLE = re.compile(r"《([^《》\n]{2,80})》[(（](?:下文|以下|下称|后文)?简称[“\"《]([^”\"》)）]{1,20})")
 _YEARS_IN_TITLE = re.compile(r"[(（][^()（）]*\d{4}[^()（）]*[)）]$")

@@ -148,11 +148,24 @@ def score_document(candidates: list[Candidate], gold: dict, threshold: float = 0
     return dict(out)
 
 
-def load_gold(gold_dir: Path) -> dict[str, dict]:
-    """doc_id -> gold annotation, for every ``*.json`` in ``gold_dir``."""
+# The devset split fixed in shared/devset/INDEX.md before annotation (document number prefixes).
+# A split is chosen by file name, so reading one split never opens the other's gold files.
+DEVSET_SPLITS = {"held": frozenset({"03", "05", "08", "12", "14", "16", "20", "23"}),
+                 "tune": frozenset({"01", "02", "04", "06", "07", "09", "10", "11", "13", "15", "17", "18",
+                                    "19", "21", "22", "24"})}
+
+
+def load_gold(gold_dir: Path, split: str | None = None) -> dict[str, dict]:
+    """doc_id -> gold annotation, for every ``*.json`` in ``gold_dir`` (of devset ``split``:
+    only the files whose number is in ``DEVSET_SPLITS[split]`` are opened, and each must
+    record that split)."""
     out = {}
     for path in sorted(Path(gold_dir).glob("*.json")):
+        if split is not None and path.name[:2] not in DEVSET_SPLITS[split]:
+            continue
         data = json.loads(path.read_text(encoding="utf-8"))
+        if split is not None and data.get("split") != split:
+            raise ValueError(f"{path}: split {data.get('split')!r}, expected {split!r} for its number")
         out[data["doc_id"]] = data
     if not out:
         raise FileNotFoundError(f"no gold files (*.json) in {gold_dir}")
@@ -190,9 +203,7 @@ def extract_gold_documents(g, gold_dir: Path, corpus_dir: Path, data_dir: Path |
 
     extractor = extractor or Extractor(g, source_years=source_years(data_dir) if data_dir else {})
     read = read_devset_document if devset else read_document
-    for doc_id, gold in load_gold(gold_dir).items():
-        if split is not None and gold.get("split") != split:
-            continue
+    for doc_id, gold in load_gold(gold_dir, split).items():
         path = Path(corpus_dir) / doc_id
         if not path.is_file():
             raise FileNotFoundError(f"gold document {doc_id} is not in {corpus_dir}")

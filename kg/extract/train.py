@@ -19,11 +19,12 @@ from pathlib import Path
 from kg.extract.score import candidate_key, load_gold, match_relations, node_keys
 
 SEED = 0
-C = 0.5
+C = 1.0
 MIN_COUNT = 2
 # Decision point: a candidate is kept (confidence >= 0.5) where the fitted probability is
 # >= DECISION; chosen by leave-one-document-out cross-validation over the tune split
-# (0.40: P 0.850 R 0.633; 0.45: P 0.877 R 0.606; 0.50: P 0.881 R 0.590). The intercept is
+# (python -m kg.extract.crossval; without character bigrams, C 1.0: 0.40 P 0.828 R 0.692,
+# 0.50 P 0.835 R 0.617; C 0.5: 0.40 P 0.817 R 0.665). The intercept is
 # shifted by logit(0.5) - logit(DECISION), so every consumer keeps using 0.5.
 DECISION = 0.40
 
@@ -38,9 +39,10 @@ def label(cand, gold: dict) -> bool:
 
 
 def training_rows(g, corpus: Path, devset: Path | None, gold_dir: Path, data_dir: Path | None = None,
-                  read_docs: list | None = None):
-    """(features, label, doc_id) for every relation candidate of the training documents
-    (whose ids are appended to ``read_docs``)."""
+                  read_docs: list | None = None, golds: dict | None = None):
+    """(features, label, doc_id, (type, head key, tail key), end confidence) for every relation
+    candidate of the training documents (whose ids are appended to ``read_docs``; their gold
+    is put in ``golds``)."""
     from kg.extract.pipeline import Extractor, source_years
     from kg.extract.readers import read_devset_document, read_document
 
@@ -50,15 +52,16 @@ def training_rows(g, corpus: Path, devset: Path | None, gold_dir: Path, data_dir
         sets.append((gold_dir / "devset", devset, read_devset_document, "tune"))
     rows = []
     for gdir, folder, read, split in sets:
-        for doc_id, gold in load_gold(gdir).items():
-            if split is not None and gold.get("split") != split:
-                continue
+        for doc_id, gold in load_gold(gdir, split).items():
             if read_docs is not None:
                 read_docs.append(doc_id)
+            if golds is not None:
+                golds[doc_id] = gold
             ex.collect = []
             ex.extract_document(read(Path(folder) / doc_id))
-            for cand, feats in ex.collect:
-                rows.append((feats, label(cand, gold), doc_id))
+            for cand, feats, end_conf in ex.collect:
+                key = (cand.type, candidate_key(cand.head), candidate_key(cand.tail))
+                rows.append((feats, label(cand, gold), doc_id, key, end_conf))
     return rows
 
 
@@ -70,10 +73,10 @@ def fit(rows, seed: int = SEED, c: float = C, min_count: int = MIN_COUNT, docs: 
 
     from kg.extract.classify import Model
 
-    counts = Counter(f for feats, _, _ in rows for f in set(feats))
+    counts = Counter(f for feats, *_ in rows for f in set(feats))
     keep = {f for f, n in counts.items() if n >= min_count}
-    X_dicts = [{f: 1 for f in feats if f in keep} for feats, _, _ in rows]
-    y = [int(lab) for _, lab, _ in rows]
+    X_dicts = [{f: 1 for f in feats if f in keep} for feats, *_ in rows]
+    y = [int(lab) for _, lab, *_ in rows]
     vec = DictVectorizer(sparse=True, sort=True)
     X = vec.fit_transform(X_dicts)
     clf = LogisticRegression(C=c, solver="lbfgs", random_state=seed, max_iter=2000)
@@ -83,8 +86,8 @@ def fit(rows, seed: int = SEED, c: float = C, min_count: int = MIN_COUNT, docs: 
 
     shift = math.log((1 - decision) / decision)
     meta = {"seed": seed, "C": c, "min_count": min_count, "decision": decision, "rows": len(rows), "positives": sum(y),
-            "documents": len(docs if docs is not None else {d for _, _, d in rows}),
-            "training_documents": sorted(docs if docs is not None else {d for _, _, d in rows}),
+            "documents": len(docs if docs is not None else {r[2] for r in rows}),
+            "training_documents": sorted(docs if docs is not None else {r[2] for r in rows}),
             "trainer": "kg/extract/train.py",
             "algorithm": "sklearn LogisticRegression(lbfgs, L2)"}
     return Model(weights, float(clf.intercept_[0]) + shift, meta)

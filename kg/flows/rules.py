@@ -75,7 +75,8 @@ class _Verdict:
 
 def reason(kind: str, column: str, other: int, fields: dict, places: Places | None = None) -> str:
     """The reject text the firm reader writes for a row (its own wording, reused)."""
-    shim = type("Shim", (), {"places": places or default_places()})()
+    # the engines read codes as they are: no old-code resolution, so no old_codes to name
+    shim = type("Shim", (), {"places": places or default_places(), "old_codes": {}})()
     return FirmReader._reason(shim, _Verdict(kind, column, other or 0), 0, fields)
 
 

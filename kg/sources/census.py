@@ -132,15 +132,37 @@ def source_rows(raw_dir: Path):
                     f"{CITY_FILE}:{line} popu_{year}"
 
 
-def derive(raw_dir: Path, units: dict) -> tuple[list[dict], dict]:
-    """The statistics rows and the unmatched source rows. ``units``: adcode -> (name, level)."""
-    rows, unmatched, seen = [], [], {}
+def derive(raw_dir: Path, units: dict, crosswalk=None) -> tuple[list[dict], dict]:
+    """The statistics rows and the unmatched source rows. ``units``: adcode -> (name, level).
+
+    A source row whose code is not a unit of today (an old code) goes through the code
+    crosswalk (``kg.sources.crosswalk.current_unit``): a unit renamed or upgraded 1:1 gives
+    its figure to today's unit; units merged into one are summed (with today's unit's own
+    row if it had one then); a unit split or that lost area after the census is listed as
+    unmatched with the split, never apportioned. Each such figure's note names the old
+    units and the changes. A unit of today that kept its code but whose area changed after
+    the census year (it lost area, or took in part of a split unit) keeps its figure, and
+    the note says the figure is of the census year's area."""
+    from kg.sources.crosswalk import current_unit, default_crosswalk, describe
+
+    cw = crosswalk or default_crosswalk()
+    rows, unmatched, seen, merged = [], [], {}, {}
     for year, level, code, name, persons, where in source_rows(raw_dir):
         if persons is None:
             unmatched.append({"year": year, "level": level, "code": code, "name": name,
                               "reason": "no population figure in the source", "where": where})
             continue
         adcode, reason = match_unit(units, code, name, level)
+        if adcode is None and reason.endswith("(an old or changed code)"):
+            target, res, why = current_unit(cw, code, year, units, name=name.replace("巿", "市"))
+            if target is not None and units[target][1] != level:
+                target, why = None, f"{code} {name} became {target} {units[target][0]}, a {units[target][1]}"
+            if target is not None:
+                merged.setdefault((target, year), []).append(
+                    {"code": code, "name": name, "persons": persons, "where": where,
+                     "change": describe(res)})
+                continue
+            reason = f"{reason}; crosswalk: {why}"
         if adcode is None:
             unmatched.append({"year": year, "level": level, "code": code, "name": name,
                               "reason": reason, "where": where})
@@ -153,24 +175,75 @@ def derive(raw_dir: Path, units: dict) -> tuple[list[dict], dict]:
                                   "where": where})
             continue
         seen[adcode, year] = (where, persons)
-        rows.append({"adcode": adcode, "year": year, "indicator": INDICATOR,
-                     "value": f"{persons / 1e4:.4f}".rstrip("0").rstrip("."), "unit": UNIT,
-                     "source_id": SOURCE[year], "quote": f"{name} {int(persons)}人",
-                     "note": f"leiii/census {where}"})
+        rows.append(_row(adcode, year, persons, f"{name} {int(persons)}人", f"leiii/census {where}"))
+    rows = _merge(rows, merged, units, seen)
+    _note_area_changes(rows, cw)
     rows.sort(key=lambda r: (r["adcode"], r["year"]))
-    return rows, {"unmatched": unmatched}
+    return rows, {"unmatched": unmatched,
+                  "crosswalk": [{"adcode": t, "year": y, "from": [p["code"] for p in parts]}
+                                for (t, y), parts in sorted(merged.items())]}
 
 
-def write_table(rows: list[dict], extra: dict, data_dir: Path) -> None:
-    """Write the derived table and its coverage file under ``data_dir``."""
-    path = Path(data_dir) / TABLE
+def _row(adcode, year, persons, quote, note) -> dict:
+    return {"adcode": adcode, "year": year, "indicator": INDICATOR,
+            "value": f"{persons / 1e4:.4f}".rstrip("0").rstrip("."), "unit": UNIT,
+            "source_id": SOURCE[year], "quote": quote, "note": note}
+
+
+def _merge(rows: list[dict], merged: dict, units: dict, seen: dict) -> list[dict]:
+    """Give each of today's units the figures of the old units that became it, summed with
+    its own row of that year if it had one."""
+    by_key = {(r["adcode"], r["year"]): r for r in rows}
+    for (target, year), parts in sorted(merged.items()):
+        own = by_key.pop((target, year), None)
+        total = sum(p["persons"] for p in parts)
+        quotes = [f"{p['name']} {int(p['persons'])}人" for p in parts]
+        wheres = [p["where"] for p in parts]
+        if own is not None:
+            total += seen[target, year][1]
+            quotes.insert(0, own["quote"])
+            wheres.insert(0, own["note"].removeprefix("leiii/census "))
+        how = "sum of " if len(quotes) > 1 else ""
+        note = (f"crosswalk: {how}{year} units {' + '.join(quotes)} = today's {target} "
+                f"{units[target][0]} ({'; '.join(p['change'] for p in parts)}); "
+                f"leiii/census {', '.join(wheres)}")
+        by_key[target, year] = _row(target, year, total, "; ".join(quotes), note)
+    return list(by_key.values())
+
+
+def _note_area_changes(rows: list[dict], cw) -> None:
+    """Say on a kept figure when its unit's area changed after the census year."""
+    gained: dict = {}
+    for code, records in cw.by_code.items():
+        for rec in records:
+            targets = [t for t, _ in rec["targets"]]
+            if rec["status"] == "在用" or len(targets) > 1:
+                for t in targets:
+                    gained.setdefault(t, []).append((code, rec))
+    for r in rows:
+        year, notes = r["year"], []
+        res = cw.resolve(r["adcode"], year)
+        if res.ambiguous and res.note:
+            notes.append(res.note)
+        for code, rec in gained.get(r["adcode"], []):
+            moved = [y or rec["end"] for t, y in rec["targets"] if t == r["adcode"]]
+            if any(y is not None and y > year for y in moved) and cw.record(code, year) is rec:
+                notes.append(f"took in part of {code} {rec['name']} after {year}")
+        if notes:
+            r["note"] += f"; area changed after {year} ({'; '.join(notes)}): the figure is of the {year} area"
+
+
+def write_table(rows: list[dict], extra: dict, data_dir: Path, table: Path = TABLE,
+                coverage: Path = COVERAGE) -> None:
+    """Write a derived statistics table and its coverage file under ``data_dir``."""
+    path = Path(data_dir) / table
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["adcode", "year", "indicator", "value", "unit", "source_id", "quote", "note"],
                            lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    (Path(data_dir) / COVERAGE).write_text(json.dumps(extra, ensure_ascii=False, indent=1) + "\n",
+    (Path(data_dir) / coverage).write_text(json.dumps(extra, ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
 
 
@@ -202,20 +275,26 @@ def coverage(g, data_dir: Path, examples: int = 10) -> dict:
     return out
 
 
-def main(argv=None) -> int:
-    """``python -m kg.sources.census RAW_DIR [DATA_DIR]``: derive the table from the fetched files."""
+def run_derive(argv, derive_fn, table: Path, coverage: Path, usage: str) -> int:
+    """``SOURCE [DATA_DIR]`` of a derive command: ``derive_fn(source, units)`` on today's
+    backbone, its rows written to ``table`` and its unmatched rows to ``coverage``."""
     from kg.sources.admin import read_units
 
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
-        print(main.__doc__)
+        print(usage)
         return 2
     data_dir = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "data"
     units = {u.adcode: (u.name, u.level) for u in read_units(data_dir / "corrections" / "backbone.csv")}
-    rows, extra = derive(Path(argv[0]), units)
-    write_table(rows, extra, data_dir)
-    print(f"{len(rows)} rows -> {data_dir / TABLE}; {len(extra['unmatched'])} source rows unmatched")
+    rows, extra = derive_fn(Path(argv[0]), units)
+    write_table(rows, extra, data_dir, table, coverage)
+    print(f"{len(rows)} rows -> {data_dir / table}; {len(extra['unmatched'])} source rows unmatched")
     return 0
+
+
+def main(argv=None) -> int:
+    """``python -m kg.sources.census RAW_DIR [DATA_DIR]``: derive the table from the fetched files."""
+    return run_derive(argv, derive, TABLE, COVERAGE, main.__doc__)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,16 @@ one of today's units without an area split, so it is reported, never guessed.
 ('changed', ('320413',), '撤市设区')
 >>> cw.resolve("130124", 2010).current, cw.resolve("130124", 2000).status
 (('130111',), 'ambiguous')
+
+A code retired during the data's year (codes are as of 31 December) stands for the unit
+before the change: ``resolve("320482", 2015)`` is 金坛市's data of 2015, now 320413.
+``current_unit`` is what every reader of old-coded data calls: one of today's units, or
+the reason there is none (a split, an area loss, no successor, a name that disagrees).
+
+>>> current_unit(cw, "320482", 2015, {"320413": "金坛区"}, name="金坛市")[0]
+'320413'
+>>> current_unit(cw, "130124", 2000, {"130111": "栾城区", "130108": "裕华区"})[2]
+"130124 栾城县 (2000) split into 130108, 130111 after 2000: not attributable to one of today's units"
 """
 from __future__ import annotations
 
@@ -113,6 +123,8 @@ class Crosswalk:
         if r is None:
             ended = [x["end"] for x in self.by_code.get(code, []) if x["end"] is not None and x["end"] <= year]
             if depth == 0 and ended and max(ended) == max(x["end"] or 10 ** 4 for x in self.by_code[code]):
+                if max(ended) == year:   # retired during ``year``: the data predate the change
+                    return self._follow(code, year - 1, steps, notes, depth + 1)
                 notes.append(f"{code} was not in use in {year} (retired in {max(ended)})")
                 return []
             return [code]
@@ -136,6 +148,54 @@ class Crosswalk:
         for t, y in later:
             out += self._follow(t, y or r["end"], steps, notes, depth + 1)
         return out
+
+
+def describe(r: Resolution) -> str:
+    """The change chain of a resolution as one line (for a Statistic's or a row's note).
+
+    >>> describe(Resolution("320482", 2010, ("320413",), "changed",
+    ...                     [("320482", "金坛市", "撤市设区", 2015, ("320413",))]))
+    '320482 金坛市 → 320413 (撤市设区 2015)'
+    """
+    return "; ".join(f"{s[0]} {s[1]} → {', '.join(s[4]) or 'none'} ({s[2]} {s[3]})" for s in r.steps)
+
+
+def _stem(name: str) -> str:
+    from kg.sources.census import stem   # the one unit-suffix rule
+    return stem(name.replace("巿", "市"))
+
+
+def current_unit(cw: "Crosswalk", code: str, year: int, known, name: str | None = None):
+    """``(today's code, resolution, None)`` when data about ``code`` in ``year`` belong to
+    exactly one unit of ``known`` (codes of today's units; a dict code -> name also works),
+    else ``(None, resolution, reason)``. ``name``, when given, must agree with the
+    crosswalk's name of the code in that year (equal once the unit suffix is cut)."""
+    r = cw.resolve(code, year)
+    rec = cw.record(code, year) or cw.record(code, year - 1)
+    known_as = rec["name"] if rec else (cw.by_code.get(code) or [{}])[-1].get("name") or name or ""
+    label = f"{code} {known_as}".strip()
+    if name and rec and _stem(rec["name"]) != _stem(name):
+        return None, r, f"code {code} was {rec['name']} in {year}, not {name}"
+    if len(r.current) > 1:
+        return None, r, (f"{label} ({year}) split into {', '.join(r.current)} after {year}: "
+                         "not attributable to one of today's units")
+    if r.ambiguous:
+        return None, r, f"{label} ({year}): {r.note}"
+    if not r.current:
+        return None, r, f"{label} ({year}) has no successor"
+    if r.current[0] not in known:
+        return None, r, f"{label} ({year}) became {r.current[0]}, which is not a unit of the graph"
+    return r.current[0], r, None
+
+
+_DEFAULT: list = []
+
+
+def default_crosswalk() -> "Crosswalk":
+    """The crosswalk table of the repository, read once per process."""
+    if not _DEFAULT:
+        _DEFAULT.append(read_crosswalk())
+    return _DEFAULT[0]
 
 
 def read_crosswalk(path: Path = PATH) -> Crosswalk:

@@ -53,6 +53,7 @@ from pathlib import Path
 
 from kg.model import schema
 from kg.model.graph import add_node, add_rel
+from kg.model.membership import memberships
 from kg.model.resolve import AmbiguousPlace, PlaceIndex, PlaceError
 from kg.model.statistics import add_statistic
 
@@ -464,8 +465,11 @@ def coverage(g) -> list[dict]:
 
     ``tiers`` counts the members of each plan tier (``核心区 2; 辐射区 5``); ``endorsed`` is
     the date of the NDRC letter endorsing a metro circle's plan (``metro_circles.csv``);
-    ``scope_plan`` / ``scope_units`` are node properties (``clusters.csv``) and
+    ``scope_plan`` / ``scope_units`` are node properties (``clusters.csv``, ``metro_circles.csv``) and
     ``plan_members`` counts the members whose row cites ``scope_plan`` (None without one).
+    A metro circle counts only the MEMBER_OF rows in force under the membership rule
+    (:func:`kg.model.membership.memberships`: the newest plan's list replaces an older plan's, and a
+    row past its ``valid_to`` is out); a cluster counts every MEMBER_OF row.
 
     >>> from kg.model.graph import new_graph, add_node, add_rel
     >>> g = new_graph()
@@ -486,7 +490,12 @@ def coverage(g) -> list[dict]:
             members, partial, cores, plans, sources = set(), set(), [], [], set()
             tiers: dict[str, set] = defaultdict(set)
             in_plan = set()
+            counted = (None if label != schema.METRO_CIRCLE else
+                       {(m.place, m.source_id) for m in memberships(g, key) if m.grouping == key})
             for u, _, e in g.in_edges(key, data=True):
+                if e["type"] == schema.MEMBER_OF and counted is not None \
+                        and (u, str(e.get("source_id", ""))) not in counted:
+                    continue
                 if e["type"] == schema.MEMBER_OF:
                     members.add(u)
                     if e.get("partial"):

@@ -19,6 +19,11 @@ year            yes       year the branch was set up or observed (1949..2100)
 capital         no        capital of the branch, 万元 (10,000 CNY); empty if unknown
 ==============  ========  ================================================================
 
+A code retired by the row's ``year`` (金坛市 320482 in 2010, now 金坛区 320413) is read as
+the one unit of today it became, through ``kg.sources.crosswalk`` (``stats.crosswalked``
+counts them, ``old_codes`` lists them); a code whose unit was split since is rejected with
+the split as the reason, never apportioned.
+
 An industry that matches an id, name or alias of the curated taxonomy (``data/nodes``)
 also gets that ``industry_id``. One row per (firm_id, branch_adcode): a firm's rows
 repeat its name, industry and HQ. One record per line (a line break inside a quoted
@@ -229,12 +234,14 @@ class ReadStats:
     accepted: int = 0
     rejected: int = 0
     blank: int = 0
+    crosswalked: int = 0   # codes given by an old code and resolved to today's unit
     reasons: Counter = field(default_factory=Counter)  # kind of problem -> rows
 
     def summary(self) -> str:
         kinds = ", ".join(f"{k}: {n}" for k, n in self.reasons.most_common())
         return (f"{self.rows} rows: {self.accepted} accepted, {self.rejected} rejected"
-                + (f" ({kinds})" if kinds else ""))
+                + (f" ({kinds})" if kinds else "")
+                + (f"; {self.crosswalked} old codes resolved to today's units" if self.crosswalked else ""))
 
 
 class FirmReader:
@@ -268,6 +275,9 @@ class FirmReader:
         self._writer = None
         self._pending: list[Reject] = []
         self._text_columns: set[str] = set()  # number columns found holding text
+        self._crosswalk_codes = None
+        # (old code, year) -> (today's code or None, the change chain or why not)
+        self.old_codes: dict[tuple[str, int], tuple[str | None, str]] = {}
 
     # -- public -----------------------------------------------------------------------------
     def chunks(self) -> Iterator[pd.DataFrame]:
@@ -400,6 +410,8 @@ class FirmReader:
         v = _Verdicts(len(df))
         for col in REQUIRED:
             v.flag(df[col].isna().to_numpy(), "missing field", col)
+        for col in ("hq_adcode", "branch_adcode"):
+            self._resolve_old_codes(df, col)
         hq_ci = self.places.lookup(df["hq_adcode"].to_numpy())
         branch_ci = self.places.lookup(df["branch_adcode"].to_numpy())
         v.flag(hq_ci < 0, "unknown adcode", "hq_adcode")
@@ -452,6 +464,36 @@ class FirmReader:
         out["new_firm"] = first_of_firm[keep]
         return out
 
+    def _resolve_old_codes(self, df: pd.DataFrame, col: str) -> None:
+        """Replace, in place, each code that was retired by ``year`` (or reused since) with
+        the one unit of today it became (``kg.sources.crosswalk.current_unit``); a code
+        whose unit was split stays as it is (rejected, with the split as the reason)."""
+        from kg.sources.crosswalk import current_unit, default_crosswalk, describe
+
+        cw = default_crosswalk()
+        if self._crosswalk_codes is None:
+            self._crosswalk_codes = np.array(sorted(int(c) for c in cw.by_code), dtype=np.float64)
+        codes, years = df[col].to_numpy(dtype=np.float64), df["year"].to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            maybe = np.isin(codes, self._crosswalk_codes) & (years % 1 == 0)
+        if not maybe.any():
+            return
+        pairs = np.unique(np.stack([codes[maybe], years[maybe]], axis=1), axis=0)
+        for code_f, year_f in pairs:
+            code, year = f"{int(code_f):06d}", int(year_f)
+            record = cw.record(code, year)
+            if code in self.places.city and not (record and record["status"] == "弃用"):
+                continue
+            target, res, why = current_unit(cw, code, year, self.places.city)
+            if target is None:
+                self.old_codes[code, year] = (None, why)
+                if code in self.places.city:     # a reused code: its old unit is not today's
+                    df.loc[maybe & (codes == code_f) & (years == year_f), col] = UNPARSED
+                continue
+            self.old_codes[code, year] = (target, describe(res))
+            df.loc[maybe & (codes == code_f) & (years == year_f), col] = float(target)
+            self.stats.crosswalked += int((maybe & (codes == code_f) & (years == year_f)).sum())
+
     def _check_firms(self, fid, attrs, line, v: "_Verdicts"):
         """A firm id names one firm: the same name, industry and HQ on every row."""
         known, pos, order = self._firms.lookup(fid)
@@ -480,6 +522,10 @@ class FirmReader:
         if kind == "missing field":
             return f"missing {col}"
         if kind == "unknown adcode":
+            year = fields.get("year", "").strip()
+            old = self.old_codes.get((value, int(year))) if year.isdigit() else None
+            if old is not None and old[0] is None:
+                return f"{col} {value} is an old code: {old[1]}"
             if self.places.level.get(value) == schema.PROVINCE:
                 return f"{col} {value} is a province; give the city or county"
             return f"unknown {col} {value}"

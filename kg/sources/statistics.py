@@ -119,6 +119,40 @@ def parse_number(text: str) -> float:
     return value
 
 
+def _current_code(ref: str, year: int | None, place_index) -> tuple[str | None, str, str | None]:
+    """(adcode, crosswalk note, problem) for a 6-digit code: a unit of the graph as it is,
+    or an old code (retired, or reused since) resolved through ``kg.sources.crosswalk`` to
+    the one unit of today it became; a split or an area loss is a problem, never a guess."""
+    from kg.sources.crosswalk import current_unit, default_crosswalk, describe
+
+    cw = default_crosswalk() if year is not None else None
+    record = cw.record(ref, year) if cw else None
+    retired = record is not None and record["status"] == "弃用"
+    if not retired:
+        try:
+            return place_index.resolve(ref), "", None
+        except PlaceError as exc:
+            if cw is None or not cw.by_code.get(ref):
+                return None, "", f"adcode {ref}: {exc}"
+    code, res, why = current_unit(cw, ref, year, _PlaceCodes(place_index))
+    if code is None:
+        return None, "", f"adcode {ref} is an old code: {why}; give the figures by today's units"
+    return code, f"crosswalk: {describe(res)}", None
+
+
+class _PlaceCodes:
+    """``code in _PlaceCodes(index)``: the code is a place of the index's graph."""
+
+    def __init__(self, place_index):
+        self.index = place_index
+
+    def __contains__(self, code) -> bool:
+        try:
+            return self.index.resolve(code) == code
+        except PlaceError:
+            return False
+
+
 def check_row(cells: dict, where: str, place_index, sources: set[str]) -> tuple[dict | None, list[str]]:
     """One data row -> (typed row or None, its errors)."""
     errors: list[str] = []
@@ -126,7 +160,14 @@ def check_row(cells: dict, where: str, place_index, sources: set[str]) -> tuple[
     def bad(reason: str) -> None:
         errors.append(f"{where}: {reason}")
 
-    adcode = None
+    year = None
+    text = cells.get("year", "")
+    if re.fullmatch(r"\d{4}", text) and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+        year = int(text)
+    else:
+        bad(f"malformed year {text!r} (an integer in {YEAR_RANGE[0]}..{YEAR_RANGE[1]})")
+
+    adcode, changed = None, ""
     ref = cells.get("adcode", "")
     if not ref:
         bad("missing adcode")
@@ -142,17 +183,9 @@ def check_row(cells: dict, where: str, place_index, sources: set[str]) -> tuple[
             pass
         bad(f"adcode {cells['adcode']!r} is not a 6-digit GB/T 2260 code{hint}")
     elif ref:
-        try:
-            adcode = place_index.resolve(ref)
-        except PlaceError as exc:
-            bad(f"adcode {ref}: {exc}")
-
-    year = None
-    text = cells.get("year", "")
-    if re.fullmatch(r"\d{4}", text) and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
-        year = int(text)
-    else:
-        bad(f"malformed year {text!r} (an integer in {YEAR_RANGE[0]}..{YEAR_RANGE[1]})")
+        adcode, changed, problem = _current_code(ref, year, place_index)
+        if problem:
+            bad(problem)
 
     indicator = cells.get("indicator", "")
     if not INDICATOR.fullmatch(indicator):
@@ -186,8 +219,8 @@ def check_row(cells: dict, where: str, place_index, sources: set[str]) -> tuple[
     if errors:
         return None, errors
     return {"adcode": adcode, "year": year, "indicator": indicator, "value": value, "unit": unit,
-            "source_id": source, "quote": cells.get("quote", ""), "note": cells.get("note", ""),
-            "where": where}, []
+            "source_id": source, "quote": cells.get("quote", ""),
+            "note": "; ".join(filter(None, (cells.get("note", ""), changed))), "where": where}, []
 
 
 def check_statistics(path, place_index, known_sources: Iterable[str],

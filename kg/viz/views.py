@@ -91,8 +91,9 @@ def node_tooltip(key: str, d: dict, kind: str, size_by: str, score: float, stats
         if prop in d and not (prop == "adcode" and d[prop] == key):  # the id already shows it
             value = d[prop]
             lines.append(f"{prop}: {'; '.join(map(str, value)) if isinstance(value, list) else value}")
+    latest = {s["indicator"]: s for s in stats}      # stats are sorted by indicator, year
     lines += [f"{s['indicator']} {s['year']}: {s['value']:g} {s['unit']} ({s['source_id']})"
-              for s in list(stats)[-4:]]
+              for s in list(latest.values())[:6]]    # the latest year of each indicator
     # Where the node's own facts come from: `source_id`, or `<label>_source_id` for a label
     # that curated data put on a place (e.g. newcenter_source_id on a NewCenter district).
     for src in sorted(k for k in d if k == "source_id" or k.endswith("_source_id")):
