@@ -88,6 +88,28 @@ def test_duckdb_equals_the_reference_on_a_synthetic_file(tmp_path):
     assert ref.stats.rejected > 500 and len(ref.table) > 1000
 
 
+OLD = ("firm_id,firm_name,industry,hq_adcode,branch_adcode,year\n"
+       "F1,甲公司,制造业,310000,320482,2010\n"      # 2 金坛市 -> 金坛区 (常州市 320400)
+       "F1,甲公司,制造业,310000,130103,2010\n"      # 3 split: rejected
+       "F2,乙公司,制造业,320482,320100,2016\n"      # 4 金坛市 no longer existed in 2016
+       "F3,丙公司,制造业,110103,110105,2005\n"      # 5 崇文区 -> 东城区
+       "F3,丙公司,制造业,110101,110105,2006\n")     # 6 the same firm and link: a duplicate
+
+
+def test_engines_read_old_codes_as_the_reader_does(tmp_path):
+    """Old admin codes go through the crosswalk on every engine (kg.sources.firms.old_code)."""
+    path = tmp_path / "old.csv"
+    path.write_text(OLD, encoding="utf-8")
+    ref = project(path, engine="pandas")
+    assert [(r.line, r.reason.split(":")[0]) for r in ref.rejects] == [
+        (3, "branch_adcode 130103 is an old code"), (4, "hq_adcode 320482 is an old code"),
+        (6, "duplicate of line 5 (same firm_id and branch_adcode)")]
+    assert ref.table[["origin", "destination", "weight"]].values.tolist() == [
+        ["110000", "110000", 1], ["310000", "320400", 1]]
+    assert ref.stats.crosswalked == 2
+    same(project(path, engine="duckdb"), ref)
+
+
 def test_parquet_gives_the_same_table_and_clear_errors(tmp_path, bad_file):
     import duckdb
 
@@ -123,6 +145,9 @@ def test_a_file_without_the_columns_fails_as_a_whole(tmp_path):
 def test_spark_equals_duckdb_on_the_bad_file(bad_file, reference):
     pytest.importorskip("pyspark")
     same(project(bad_file, engine="spark"), reference)
+    old = bad_file.with_name("old.csv")
+    old.write_text(OLD, encoding="utf-8")
+    same(project(old, engine="spark"), project(old, engine="pandas"))
 
 
 @pytest.mark.slow

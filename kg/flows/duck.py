@@ -23,8 +23,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from kg.flows.rules import (REQUIRED, FlowResult, ends_without_newline, finish, places_frame,
-                            read_header, rejects_from, write_rejects)
+from kg.flows.rules import (REQUIRED, FlowResult, crosswalk_codes, ends_without_newline, finish,
+                            old_code_map, places_frame, read_header, rejects_from, write_rejects)
 from kg.sources.firms import MAX_KEPT_REJECTS, ReadStats, YEAR_RANGE, default_places
 
 log = logging.getLogger("kg.flows")
@@ -71,7 +71,6 @@ def _scan_sql(source: str, header: list[str], native: bool) -> str:
     text = {c: f"nullif(ltrim({cell(c)}, ' '), '')" for c in ("firm_id", "firm_name", "industry")}
     num = {c: _num(cell(c)) if c in col else "NULL::DOUBLE"
            for c in ("hq_adcode", "branch_adcode", "year", "capital")}
-    y0, y1 = YEAR_RANGE
     name = {"hq_adcode": "hq", "branch_adcode": "branch"}
     missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
     inner = (f"SELECT {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name, "
@@ -86,34 +85,49 @@ def _scan_sql(source: str, header: list[str], native: bool) -> str:
     return f"""
         SELECT blank, n::INTEGER AS n,
                CASE {missing} END AS missing,
-               {_code('hq')} AS hq_code, {_code('branch')} AS branch_code,
-               year <> floor(year) OR year < {y0} OR year > {y1} AS bad_year,
-               capital < 0 AS bad_capital, CASE WHEN capital >= 0 THEN capital END AS capital,
-               fid, attrs, hash(fid, branch, attrs) AS lk
-        FROM (SELECT *, hash(firm_id) AS fid, hash(firm_name, industry, hq) AS attrs
-              FROM ({inner}))"""
+               {_code('hq')} AS hq_code, {_code('branch')} AS branch_code, year, capital,
+               hash(firm_id) AS fid, hash(firm_name, industry) AS nm
+        FROM ({inner})"""
+
+
+def _later(o: str, d: str) -> str:
+    """The checks after the field checks: places, year, capital (NULL = passes)."""
+    y0, y1 = YEAR_RANGE
+    return (f"CASE WHEN {o} IS NULL THEN 'unknown adcode:hq_adcode' "
+            f"WHEN {d} IS NULL THEN 'unknown adcode:branch_adcode' "
+            f"WHEN year <> floor(year) OR year < {y0} OR year > {y1} THEN 'bad year:year' "
+            "WHEN capital < 0 THEN 'bad capital:capital' END")
 
 
 def _checked_sql(scan: str, width: int, last: int, bad_lines: str) -> str:
     """Every non-blank line with its number and its per-row verdict (NULL = passes)."""
     return f"""
-        SELECT s.line, s.fid, s.attrs, s.lk, s.capital, hp.ci AS o, bp.ci AS d,
+        SELECT s.line, s.fid, s.nm, s.hq_code, s.branch_code, s.year, s.capital,
+               hp.ci AS o, bp.ci AS d,
                CASE WHEN s.line = {last} THEN 'truncated'
                     WHEN s.line IN ({bad_lines}) THEN 'encoding'
                     WHEN s.n <> {width} THEN 'field count'
                     WHEN s.missing IS NOT NULL THEN s.missing
-                    WHEN hp.ci IS NULL THEN 'unknown adcode:hq_adcode'
-                    WHEN bp.ci IS NULL THEN 'unknown adcode:branch_adcode'
-                    WHEN s.bad_year THEN 'bad year:year'
-                    WHEN s.bad_capital THEN 'bad capital:capital' END AS bad
+                    ELSE {_later('hp.ci', 'bp.ci')} END AS bad
         FROM (SELECT row_number() OVER () + 1 AS line, * FROM ({scan})) s
         LEFT JOIN places hp ON hp.code = s.hq_code
         LEFT JOIN places bp ON bp.code = s.branch_code
         WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})"""
 
 
+# rows the reader reads old codes in: all but the lines it rejects before parsing them
+PARSED = "(bad IS NULL OR bad NOT IN ('truncated', 'encoding', 'field count'))"
+OLD_CODES = f"""
+SELECT DISTINCT code, year FROM (
+    SELECT hq_code AS code, year FROM checked WHERE {PARSED}
+    UNION ALL SELECT branch_code, year FROM checked WHERE {PARSED})
+WHERE code IN (SELECT code FROM crosswalk) AND year = floor(year)"""
+
 RULES = """
-CREATE TEMP VIEW ok AS SELECT * FROM checked WHERE bad IS NULL;
+CREATE TEMP VIEW ok AS
+    SELECT line, fid, hash(nm, hq_code) AS attrs, hash(fid, branch_code, hash(nm, hq_code)) AS lk,
+           CASE WHEN capital >= 0 THEN capital END AS capital, o, d
+    FROM checked WHERE bad IS NULL;
 -- a link: rows of one firm, branch and firm attributes; its first line is the kept row
 CREATE TEMP TABLE link AS
     SELECT lk, any_value(fid) AS fid, any_value(attrs) AS attrs, min(line) AS fline,
@@ -201,6 +215,7 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
                 repaired, bad_bytes = _repair(path, work)
                 checked(str(repaired), False, ",".join(str(n) for n in sorted(bad_bytes)) or "-1")
         step(f"read and checked {path.name}")
+        old_codes, crosswalked = _old_codes(con, places)
         con.execute(RULES)
         step("links and firms")
         table = con.execute(TABLE).df()
@@ -215,12 +230,40 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
         shutil.rmtree(work, ignore_errors=True)
     text = _lines_at(path, [r[0] for r in rejected])
     stats = ReadStats(rows=rows, blank=lines_after_header - rows)
-    rejects = rejects_from([(*r, text[r[0]]) for r in rejected], header, places, stats)
+    rejects = rejects_from([(*r, text[r[0]]) for r in rejected], header, places, stats, old_codes)
     stats.reasons = kinds
+    stats.crosswalked = crosswalked
     stats.rejected = sum(kinds.values())
     stats.accepted = rows - stats.rejected
     write_rejects(rejects_path, header, rejects)
     return FlowResult(finish(table, places), stats, rejects[:MAX_KEPT_REJECTS], "duckdb")
+
+
+def _old_codes(con, places) -> tuple[dict, int]:
+    """Read old codes as the reader does (``kg.flows.rules.old_code_map``): the few distinct
+    (code, year) pairs of crosswalk codes are resolved in Python, the rows holding them
+    updated and checked again. Returns (old codes, rows crosswalked)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE crosswalk AS SELECT unnest(?::INTEGER[]) AS code",
+                [crosswalk_codes()])
+    found, changes = old_code_map(con.execute(OLD_CODES).fetchall(), places)
+    if changes.empty:
+        return found, 0
+    con.register("oldmap_df", changes)
+    con.execute("CREATE OR REPLACE TEMP TABLE oldmap AS SELECT code::INTEGER AS code, year, "
+                "new::INTEGER AS new FROM oldmap_df")
+    crosswalked = 0
+    for col in ("hq_code", "branch_code"):
+        crosswalked += con.execute(f"SELECT count(*) FROM checked c JOIN oldmap m ON c.{col} = m.code "
+                                   f"AND c.year = m.year WHERE m.new >= 0 AND {PARSED}").fetchone()[0]
+        con.execute(f"UPDATE checked SET {col} = m.new FROM oldmap m WHERE checked.{col} = m.code "
+                    f"AND checked.year = m.year AND {PARSED}")
+    o, d = ("(SELECT ci FROM places p WHERE p.code = checked.hq_code)",
+            "(SELECT ci FROM places p WHERE p.code = checked.branch_code)")
+    con.execute(f"""UPDATE checked SET o = {o}, d = {d},
+                        bad = CASE WHEN bad LIKE 'missing field:%' THEN bad ELSE {_later(o, d)} END
+                    WHERE {PARSED} AND (hq_code IN (SELECT new FROM oldmap)
+                                        OR branch_code IN (SELECT new FROM oldmap))""")
+    return found, crosswalked
 
 
 def _lines_at(path: Path, lines: list[int], block: int = 8 << 20) -> dict[int, bytes]:

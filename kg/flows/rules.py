@@ -11,7 +11,12 @@ whole file instead of block by block, which gives the same verdicts:
    ``firm_id`` with another ``firm_name``, ``industry`` or ``hq_adcode`` is a
    "conflicting firm_id" of that line;
 4. of the rows still standing, the first of each (``firm_id``, ``branch_adcode``) is kept
-   and the later ones are "duplicate of line N".
+   and the later ones are "duplicate of line N";
+
+and before 2, an old code (one of the crosswalk's, with a whole-number year) is read as
+the unit of today it became (``kg.sources.firms.old_code``, the reader's own rule): an
+engine finds the few distinct (code, year) pairs of its file, asks ``old_code_map`` and
+joins the answer back.
 
 >>> reason("duplicate", "branch_adcode", 7, {"branch_adcode": "320100"})
 'duplicate of line 7 (same firm_id and branch_adcode)'
@@ -27,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from kg.sources.firms import (COLUMNS, REQUIRED, FirmFileError, FirmReader, Places, ReadStats,
-                              Reject, _fields, default_places)
+                              Reject, _fields, default_places, old_code)
 
 TRUNCATED = "last line has no line break (file cut off?)"
 TABLE_COLUMNS = ["origin", "destination", "weight", "capital", "capital_links"]
@@ -73,10 +78,39 @@ class _Verdict:
         self.kind, self.column, self.other = [kind], [column], [other]
 
 
-def reason(kind: str, column: str, other: int, fields: dict, places: Places | None = None) -> str:
+def crosswalk_codes() -> list[int]:
+    """The codes the crosswalk knows (candidates for old-code reading), as integers."""
+    from kg.sources.crosswalk import default_crosswalk
+
+    return sorted(int(c) for c in default_crosswalk().by_code)
+
+
+def old_code_map(pairs, places: Places) -> tuple[dict, pd.DataFrame]:
+    """For the distinct (code, year) integer pairs of crosswalk codes an engine found:
+    the reader's ``old_codes`` ({(code text, year): (today's code or None, why)}) and a
+    frame ``code, year, new`` of the pairs whose value changes (``new`` = -1: read as no
+    place, for a code reused since whose old unit is not today's)."""
+    from kg.sources.crosswalk import default_crosswalk
+
+    cw, found, rows = default_crosswalk(), {}, []
+    for code_i, year in sorted(set(pairs)):
+        code = f"{int(code_i):06d}"
+        verdict = old_code(cw, code, int(year), places)
+        if verdict is None:
+            continue
+        found[code, int(year)] = verdict
+        if verdict[0] is not None:
+            rows.append((int(code_i), float(year), int(verdict[0])))
+        elif code in places.city:
+            rows.append((int(code_i), float(year), -1))
+    return found, pd.DataFrame(rows, columns=["code", "year", "new"]).astype(
+        {"code": "int64", "year": "float64", "new": "int64"})
+
+
+def reason(kind: str, column: str, other: int, fields: dict, places: Places | None = None,
+           old_codes: dict | None = None) -> str:
     """The reject text the firm reader writes for a row (its own wording, reused)."""
-    # the engines read codes as they are: no old-code resolution, so no old_codes to name
-    shim = type("Shim", (), {"places": places or default_places(), "old_codes": {}})()
+    shim = type("Shim", (), {"places": places or default_places(), "old_codes": old_codes or {}})()
     return FirmReader._reason(shim, _Verdict(kind, column, other or 0), 0, fields)
 
 
@@ -111,7 +145,8 @@ def write_rejects(rejects_path, header: list[str], rows) -> None:
             out.writerow([r.line, r.reason, *r.fields])
 
 
-def rejects_from(rows, header: list[str], places: Places, stats: ReadStats) -> list[Reject]:
+def rejects_from(rows, header: list[str], places: Places, stats: ReadStats,
+                 old_codes: dict | None = None) -> list[Reject]:
     """Rejects from engine rows (line, kind, column, other line, raw text), line order."""
     out = []
     for line, kind, column, other, raw in rows:
@@ -125,11 +160,12 @@ def rejects_from(rows, header: list[str], places: Places, stats: ReadStats) -> l
         else:
             text = reason(kind, column, None if other is None or (isinstance(other, float) and
                                                                    math.isnan(other)) else int(other),
-                          dict(zip(header, fields)), places)
+                          dict(zip(header, fields)), places, old_codes)
         stats.reasons[kind] += 1
         out.append(Reject(int(line), text, fields))
     out.sort()
     return out
 
 
-__all__ = ["COLUMNS", "REQUIRED", "FlowResult", "read_header", "reason", "places_frame"]
+__all__ = ["COLUMNS", "REQUIRED", "FlowResult", "crosswalk_codes", "old_code_map", "read_header",
+           "reason", "places_frame"]
