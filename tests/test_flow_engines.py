@@ -153,7 +153,8 @@ def test_spark_equals_duckdb_on_the_bad_file(bad_file, reference):
 @pytest.mark.slow
 def test_spark_equals_duckdb_at_one_million_rows(tmp_path):
     """pyspark in local mode (2 cores) on 1M synthetic rows: the same table and rejects.
-    Slow: 14 min for this test (file, DuckDB, Spark) on the shared 2-core machine at load 11."""
+    Slow: 7 min for this test (file, DuckDB, Spark) on the shared 2-core machine at load ~3
+    (2026-12-03; 14 min at load 11)."""
     pytest.importorskip("pyspark")
     path = tmp_path / "f.csv"
     generate_firms(path, rows=1_000_000, seed=1, dirty=0.01)

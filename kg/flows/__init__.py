@@ -1,4 +1,5 @@
-"""Flow tables at scale: firm-linkage rows projected to a city × city table by an engine.
+"""Flow tables at scale: firm-linkage and origin–destination rows projected to a
+city × city table by an engine (``project``: firm files; ``project_od``: OD files).
 
 One interface, three engines behind it, one answer:
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.flows.rules import FlowResult
+from kg.flows.rules import FlowResult, ODResult
 
 ENGINES = ("duckdb", "pandas", "spark")
 
@@ -57,4 +58,18 @@ def project(path, engine: str = "duckdb", places=None, rejects_path=None, **opti
     return run(path, places=places, rejects_path=rejects_path, **options)
 
 
-__all__ = ["ENGINES", "FlowFileError", "FlowResult", "project"]
+def project_od(path, index, engine: str = "duckdb", name=None, **options) -> ODResult:
+    """Read, check and project the origin–destination file ``path`` with ``engine``:
+    ``kg.sources.migration.read_od``'s pairs and errors (``index``: a ``PlaceIndex``)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown flow engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine == "duckdb":
+        from kg.flows.od_duck import project_od as run
+    elif engine == "pandas":
+        from kg.flows.reference import project_od as run
+    else:
+        from kg.flows.od_spark import project_od as run
+    return run(Path(path), index, name=name, **options)
+
+
+__all__ = ["ENGINES", "FlowFileError", "FlowResult", "ODResult", "project", "project_od"]

@@ -169,3 +169,112 @@ def rejects_from(rows, header: list[str], places: Places, stats: ReadStats,
 
 __all__ = ["COLUMNS", "REQUIRED", "FlowResult", "crosswalk_codes", "old_code_map", "read_header",
            "reason", "places_frame"]
+
+
+# --- origin–destination files ------------------------------------------------------------
+# The rules are those of ``kg.sources.migration.read_od`` (long layout; a matrix has at most
+# one row per place, so every engine reads it with the reader itself): cells stripped; a
+# line whose cells are all empty is skipped; per row the first failing of: the cell count,
+# then each of origin, destination (names or adcodes, ``PlaceIndex.resolve``) and value
+# (``migration.od_value``) -- all three reported --, origin = destination, and a (origin,
+# destination, date) given before ("duplicate pair"); the weight of a pair is its summed
+# value over the number of distinct dates of the accepted rows, pairs above 0 kept.
+# Streaming engines resolve the few distinct place texts and the rare value texts that are
+# not plain decimals (``FAST_NUMBER``) here, in Python, with the reader's own functions.
+FAST_NUMBER = r"[0-9]{1,15}(\.[0-9]{1,15})?"   # cast by the engine itself: float() agrees
+OD_COLUMNS = ["origin", "destination", "weight"]
+
+
+@dataclass
+class ODResult:
+    """An OD file projected: ``table`` (origin, destination, weight; sorted) from the good
+    rows and ``errors`` (``file:line: problem``, in line order) as ``read_od`` gives them. A
+    caller that must not write a partial table checks ``errors`` first."""
+    table: pd.DataFrame
+    errors: list[str]
+    engine: str = ""
+
+
+def whitespace() -> str:
+    """The characters ``str.strip()`` removes (for SQL ``trim``)."""
+    import sys
+
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+def od_layout(path: Path, name: str):
+    """``(header line, header cells)`` of a long OD file a streaming engine may read, or
+    ``None`` when the reader itself must (not UTF-8, empty, a matrix, not an OD file)."""
+    import codecs
+    import io
+
+    with open(path, "rb") as fh:
+        if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            return None
+        fh.seek(0)
+        dec = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(8 << 20):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            for cells in reader:
+                cells = [c.strip() for c in cells]
+                if any(cells):
+                    break
+            else:
+                return None
+        except csv.Error:
+            return None
+    if {"origin", "destination", "value"} <= set(cells):
+        return reader.line_num, cells
+    return None
+
+
+def od_places(refs, index) -> pd.DataFrame:
+    """``ref, code, problem`` for each distinct place cell (as written, stripped here)."""
+    from kg.model.resolve import PlaceError
+
+    rows = []
+    for ref in refs:
+        try:
+            rows.append((ref, index.resolve(ref.strip()), None))
+        except PlaceError as exc:
+            rows.append((ref, None, str(exc)))
+    return pd.DataFrame(rows, columns=["ref", "code", "problem"], dtype=object)
+
+
+def od_values(texts) -> pd.DataFrame:
+    """``text, value, problem`` for each distinct value cell that is not a plain decimal."""
+    from kg.sources.migration import od_value
+
+    rows = [(t, *od_value(t.strip())) for t in texts]
+    return pd.DataFrame({"text": [r[0] for r in rows],
+                         "value": pd.array([r[1] for r in rows], dtype="Float64"),
+                         "problem": pd.Series([r[2] for r in rows], dtype=object)})
+
+
+def od_problems(name: str, rows) -> list[str]:
+    """Error texts from engine rows ``(line, order, kind, a, b, c, d)`` in the reader's order:
+    kinds ``cells`` (a found, b header), ``place``/``value`` (a = problem text), ``same``
+    (a = code), ``duplicate`` (a, b, c = origin, destination, date; d = first line)."""
+    from kg.sources.migration import cells_problem, duplicate_problem, same_place_problem
+
+    out = []
+    for line, _, kind, a, b, c, d in sorted(rows, key=lambda r: (r[0], r[1])):
+        text = (cells_problem(int(a), int(b)) if kind == "cells" else
+                same_place_problem(a) if kind == "same" else
+                duplicate_problem(a, b, c or "", int(d)) if kind == "duplicate" else a)
+        out.append(f"{name}:{int(line)}: {text}")
+    return out
+
+
+def od_table(sums, dates: int) -> pd.DataFrame:
+    """The table from summed values per pair: mean over the file's dates, above 0 kept."""
+    n = max(1, dates)
+    rows = sorted((o, d, total / n) for o, d, total in sums if total > 0)
+    return pd.DataFrame(rows, columns=OD_COLUMNS).astype({"weight": "float64"})
