@@ -105,3 +105,27 @@ def test_spark_equals_the_reference(bad, index, tmp_path):
     path = tmp_path / "od.csv"
     generate_od(path, rows=20_000, seed=4, dirty=0.01)
     same(project_od(path, index, engine="spark"), project_od(path, index, engine="duckdb"))
+
+
+def test_import_cli_writes_the_same_table_on_either_engine(tmp_path, bad):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    od = tmp_path / "qianxi.csv"
+    generate_od(od, rows=3000, seed=5)
+    runner, written = CliRunner(), {}
+    for engine in ("pandas", "duckdb"):
+        out = tmp_path / engine / "migration.csv"
+        done = runner.invoke(app, ["flows", "import", str(od), "--out", str(out), "--year", "2020",
+                                   "--source-id", "openflights-2014", "--weight-unit", "share_pct",
+                                   "--engine", engine])
+        assert done.exit_code == 0, done.output
+        written[engine] = out.read_bytes()
+    assert written["pandas"] == written["duckdb"] and written["pandas"].count(b"\n") > 2900
+    refused = runner.invoke(app, ["flows", "import", str(bad), "--out", str(tmp_path / "x.csv"),
+                                  "--year", "2020", "--source-id", "openflights-2014",
+                                  "--weight-unit", "share_pct", "--engine", "duckdb"])
+    assert refused.exit_code == 1 and "8 problem(s), nothing written" in refused.output
+    assert "bad.csv:10: 3 cells, the header has 4" in refused.output
+    assert not (tmp_path / "x.csv").exists()
