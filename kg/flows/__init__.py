@@ -63,13 +63,20 @@ def project_od(path, index, engine: str = "duckdb", name=None, **options) -> ODR
     ``kg.sources.migration.read_od``'s pairs and errors (``index``: a ``PlaceIndex``)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown flow engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    from kg.flows.reference import project_od as reference
+    from kg.flows.rules import od_layout
+
+    path = Path(path)
+    name = name or path.name
+    # files a line-by-line engine cannot read as the reader does go to the reader itself
+    layout = od_layout(path) if engine != "pandas" else None
+    if layout is None:
+        return reference(path, index, name)
     if engine == "duckdb":
         from kg.flows.od_duck import project_od as run
-    elif engine == "pandas":
-        from kg.flows.reference import project_od as run
     else:
         from kg.flows.od_spark import project_od as run
-    return run(Path(path), index, name=name, **options)
+    return run(path, index, name, *layout, **options)
 
 
 __all__ = ["ENGINES", "FlowFileError", "FlowResult", "ODResult", "project", "project_od"]

@@ -15,8 +15,7 @@ import tempfile
 from pathlib import Path
 
 from kg.flows.duck import _FIELDS, _q, _repair, _scan
-from kg.flows.rules import (FAST_NUMBER, ODResult, od_layout, od_places, od_problems, od_table,
-                            od_values, whitespace)
+from kg.flows.rules import FAST_NUMBER, ODResult, od_places, od_result, od_values, whitespace
 
 
 def _lines(path: str) -> str:
@@ -24,18 +23,14 @@ def _lines(path: str) -> str:
             "escape='', header=false, auto_detect=false, strict_mode=false, new_line='\\n')")
 
 
-def project_od(path, index, name=None, memory_limit: str = "256MB", threads: int = 2) -> ODResult:
+def project_od(path, index, name, first: int, header: list[str], memory_limit: str = "256MB",
+               threads: int = 2) -> ODResult:
+    """Project a long OD file whose header is ``header`` at line ``first`` (``od_layout``)."""
     import duckdb
 
     from kg.flows.reference import project_od as reference
     from kg.paths import CACHE
 
-    path = Path(path)
-    name = name or path.name
-    layout = od_layout(path, name)
-    if layout is None:
-        return reference(path, index, name)
-    first, header = layout
     col = {h: i + 1 for i, h in enumerate(header)}   # the last of a repeated name, as the reader
     ws = whitespace().replace("'", "''")
     tmp = Path(CACHE) / "duckdb-tmp"
@@ -105,10 +100,4 @@ def project_od(path, index, name=None, memory_limit: str = "256MB", threads: int
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)
-    errors = od_problems(name, problems)
-    table = od_table(sums, dates)
-    if table.empty and not errors:
-        from kg.sources.migration import NO_FLOW
-
-        errors.append(f"{name}: {NO_FLOW}")
-    return ODResult(table, errors, "duckdb")
+    return od_result(name, problems, sums, dates, "duckdb")

@@ -8,12 +8,9 @@ reader does go to ``read_od`` itself.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from kg.flows.rules import (FAST_NUMBER, ODResult, od_layout, od_places, od_problems, od_table,
-                            od_values, whitespace)
+from kg.flows.rules import FAST_NUMBER, ODResult, od_places, od_result, od_values, whitespace
 from kg.flows.spark import _FIELDS, _numbered_lines, local_session
 
 
@@ -21,17 +18,12 @@ def _literal(text: str) -> str:
     return "'" + "".join(f"\\u{ord(c):04x}" for c in text) + "'"
 
 
-def project_od(path, index, name=None, spark=None) -> ODResult:
+def project_od(path, index, name, first: int, header: list[str], spark=None) -> ODResult:
+    """Project a long OD file whose header is ``header`` at line ``first`` (``od_layout``)."""
     from pyspark.sql import types as T
 
     from kg.flows.reference import project_od as reference
 
-    path = Path(path)
-    name = name or path.name
-    layout = od_layout(path, name)
-    if layout is None:
-        return reference(path, index, name)
-    first, header = layout
     spark = spark or local_session()
     col = {h: i + 1 for i, h in enumerate(header)}
     ws = _literal(whitespace())
@@ -98,10 +90,4 @@ def project_od(path, index, name=None, spark=None) -> ODResult:
         firsts.unpersist()
     finally:
         cells.unpersist()
-    errors = od_problems(name, [tuple(r) for r in problems])
-    table = od_table([tuple(r) for r in sums], dates)
-    if table.empty and not errors:
-        from kg.sources.migration import NO_FLOW
-
-        errors.append(f"{name}: {NO_FLOW}")
-    return ODResult(table, errors, "spark")
+    return od_result(name, [tuple(r) for r in problems], [tuple(r) for r in sums], dates, "spark")

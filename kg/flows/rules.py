@@ -202,7 +202,7 @@ def whitespace() -> str:
     return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 
 
-def od_layout(path: Path, name: str):
+def od_layout(path: Path):
     """``(header line, header cells)`` of a long OD file a streaming engine may read, or
     ``None`` when the reader itself must (not UTF-8, empty, a matrix, not an OD file)."""
     import codecs
@@ -271,6 +271,17 @@ def od_problems(name: str, rows) -> list[str]:
                 duplicate_problem(a, b, c or "", int(d)) if kind == "duplicate" else a)
         out.append(f"{name}:{int(line)}: {text}")
     return out
+
+
+def od_result(name: str, problems, sums, dates: int, engine: str) -> ODResult:
+    """An engine's answer: the errors in the reader's order and wording, the table, and the
+    reader's "no flow above zero" when there is neither."""
+    from kg.sources.migration import NO_FLOW
+
+    errors, table = od_problems(name, problems), od_table(sums, dates)
+    if table.empty and not errors:
+        errors.append(f"{name}: {NO_FLOW}")
+    return ODResult(table, errors, engine)
 
 
 def od_table(sums, dates: int) -> pd.DataFrame:
