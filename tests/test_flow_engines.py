@@ -117,8 +117,17 @@ def test_parquet_gives_the_same_table_and_clear_errors(tmp_path, bad_file):
     generate_firms(path, rows=3000, seed=5, dirty=0.02)
     pq = tmp_path / "f.parquet"
     duckdb.execute(f"COPY (SELECT * FROM read_csv('{path}', all_varchar=true)) TO '{pq}' (FORMAT parquet)")
-    a, b = project(path), project(pq)
+    a, b = project(path), project(pq)   # DuckDB reads the Parquet file itself
     same(a, b)  # row i of the Parquet file is line i + 1, as in the CSV it came from
+    same(project(pq, engine="pandas"), b)   # the reader, through a CSV copy
+    assert b.stats.rejected > 50
+    typed = tmp_path / "typed.parquet"       # numbers stored as numbers check as their text
+    duckdb.execute(f"COPY (SELECT firm_id, firm_name, industry, TRY_CAST(hq_adcode AS INTEGER) AS "
+                   f"hq_adcode, TRY_CAST(branch_adcode AS INTEGER) AS branch_adcode, year, "
+                   f"TRY_CAST(capital AS DOUBLE) AS capital FROM read_csv('{path}', all_varchar=true)) "
+                   f"TO '{typed}' (FORMAT parquet)")
+    t = project(typed)
+    assert t.table.equals(a.table) and [r.line for r in t.rejects] == [r.line for r in a.rejects]
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(pq.read_bytes()[: len(pq.read_bytes()) // 2])
     with pytest.raises(FlowFileError, match="broken.parquet: .*Parquet"):

@@ -13,7 +13,8 @@ Every engine applies the firm reader's rules (``docs/firms.md``, ``kg/flows/rule
 the same rows are rejected, with the same line numbers and reasons, and the same city
 table comes out. Input: a firm-linkage CSV (``firm_id, firm_name, industry, hq_adcode,
 branch_adcode, year[, capital]``) or a Parquet file with those columns (``.parquet``:
-read with DuckDB; a damaged file fails with a ``FlowFileError`` naming it).
+scanned by the DuckDB engine itself, through a CSV copy by the others; a damaged file fails
+with a ``FlowFileError`` naming it).
 
 The table: ``origin``, ``destination`` (city adcodes; a county counts for its city),
 ``weight`` (links), ``capital`` (summed known capital, 万元), ``capital_links``.
@@ -44,7 +45,7 @@ def project(path, engine: str = "duckdb", places=None, rejects_path=None, **opti
     path = Path(path)
     if engine not in ENGINES:
         raise ValueError(f"unknown flow engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    if path.suffix.lower() == ".parquet":
+    if path.suffix.lower() == ".parquet" and engine != "duckdb":   # DuckDB reads it natively
         from kg.flows.parquet import as_csv
 
         with as_csv(path) as csv_path:

@@ -64,7 +64,7 @@ def _code(expr: str) -> str:
             f"THEN CAST({expr} AS INTEGER) END")
 
 
-def _scan_sql(source: str, header: list[str], native: bool) -> str:
+def _scan_sql(source: str, header: list[str], native: bool, table: str | None = None) -> str:
     """One row per line after the header, in file order: the values the rules need."""
     col = {c: header.index(c) + 1 for c in header}
     cell = (lambda c: f"c{col[c]}") if native else (lambda c: f"f[{col[c]}]")
@@ -77,7 +77,8 @@ def _scan_sql(source: str, header: list[str], native: bool) -> str:
              f"{text['industry']} AS industry, {num['hq_adcode']} AS hq, "
              f"{num['branch_adcode']} AS branch, {num['year']} AS year, {num['capital']} AS capital")
     if native:
-        inner += f", {len(header)} AS n, false AS blank FROM {_native_scan(source, len(header))}"
+        inner += (f", {len(header)} AS n, false AS blank "
+                  f"FROM {table or _native_scan(source, len(header))}")
     else:
         inner += (", len(f) AS n, len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '') AS blank "
                   f"FROM (SELECT {_FIELDS} AS f FROM (SELECT rtrim(raw, chr(13)) AS raw "
@@ -164,11 +165,18 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
 
     from kg.paths import CACHE
 
+    from kg.flows import FlowFileError, parquet
+
     path = Path(path)
     places = places or default_places()
-    header = read_header(path)
-    truncated = ends_without_newline(path)
-    newlines, has_cr = _scan(path)
+    is_parquet = path.suffix.lower() == ".parquet"
+    if is_parquet:    # no text lines: row i is line i + 1; no blank, short or cut-off rows
+        header, rows_in_file = parquet.header(path)
+        truncated, newlines, has_cr = False, rows_in_file + 1, False
+    else:
+        header = read_header(path)
+        truncated = ends_without_newline(path)
+        newlines, has_cr = _scan(path)
     lines_after_header = newlines - 1 + (1 if truncated else 0)
     last = lines_after_header + 1 if truncated else -1
     tmp = Path(CACHE) / "duckdb-tmp"
@@ -196,14 +204,21 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
             con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
                         f"{_checked_sql(scan, width, last, bad_lines)}")
 
-        native = not has_cr
-        if native:  # DuckDB's parser, if it gives one row per line
+        native = not has_cr and not is_parquet
+        if is_parquet:
+            try:
+                scan = _scan_sql(str(path), header, True, parquet.scan(path, header))
+                con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
+                            f"{_checked_sql(scan, width, last, '-1')}")
+            except duckdb.Error as exc:
+                raise FlowFileError(f"{path}: damaged Parquet file ({str(exc).splitlines()[0]})") from None
+        elif native:  # DuckDB's parser, if it gives one row per line
             try:
                 checked(str(path), True)
                 native = con.execute("SELECT count(*) FROM checked").fetchone()[0] == lines_after_header
             except duckdb.Error:  # a line the strict parser refuses: take the raw-line way
                 native = False
-        if not native:
+        if not native and not is_parquet:
             try:
                 if has_cr:  # DuckDB counts "\r\n" as two line breaks in raw-line mode
                     raise _NeedsRepair
@@ -224,11 +239,14 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
         kinds = Counter(dict(con.execute("SELECT kind, count(*) FROM rejected GROUP BY kind").fetchall()))
         keep = "" if rejects_path else f" LIMIT {MAX_KEPT_REJECTS}"
         rejected = con.execute(f"SELECT line, kind, col, other FROM rejected ORDER BY line{keep}").fetchall()
+        if is_parquet:
+            text = parquet.rows_text(con, path, header, [r[0] for r in rejected])
         step("city table and rejects")
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)
-    text = _lines_at(path, [r[0] for r in rejected])
+    if not is_parquet:
+        text = _lines_at(path, [r[0] for r in rejected])
     stats = ReadStats(rows=rows, blank=lines_after_header - rows)
     rejects = rejects_from([(*r, text[r[0]]) for r in rejected], header, places, stats, old_codes)
     stats.reasons = kinds
