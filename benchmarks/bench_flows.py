@@ -3,7 +3,7 @@
 On synthetic firm-linkage files (``kg.synth``, seed 1, 1% spoilt rows), each side in a
 fresh process (its peak resident memory is the side's), in one run:
 
-* **duckdb**: ``kg.flows.project(path)`` — the default engine (memory limit 1 GB, 2 threads);
+* **duckdb**: ``kg.flows.project(path)`` — the default engine (memory limit 256 MB, 2 threads);
 * **pandas**: ``kg.flows.project(path, engine="pandas")`` — today's streaming firm reader
   and numpy projection (the reference);
 * **polars**: a peer written directly with polars (lazy CSV scan, the same checks and
@@ -14,13 +14,18 @@ capital to 1e-9 relative); duckdb's rejects (lines and reasons) must equal panda
 Targets: duckdb faster than both peers at 10M rows; duckdb's peak memory at 10M ≤ 1.2×
 its peak at 1M.
 
-    .venv/bin/python benchmarks/bench_flows.py                    # 1M and 10M (~15 min; 1 GB file)
+    .venv/bin/python benchmarks/bench_flows.py                    # 1M and 10M (~20 min; 1 GB file)
+
+The files are made once (seeded) in ``$CITYKG_BENCH_DATA``, else ``$CITYKG_CACHE/bench``:
+never in the repository.
     .venv/bin/python benchmarks/bench_flows.py --sizes 20000      # CI smoke test (seconds)
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -122,10 +127,16 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     args = ap.parse_args(argv)
+    from kg.paths import CACHE
+
+    folder = Path(os.environ.get("CITYKG_BENCH_DATA") or Path(CACHE) / "bench")
+    start = datetime.datetime.now(datetime.timezone.utc)
+    print(f"start {start:%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f}, "
+          f"{os.cpu_count()} cores", flush=True)
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            path, _ = firm_file(size)
+            path, _ = firm_file(size, folder=folder)
             got = {side: run(side, path, Path(tmp) / f"{side}_{size}.csv") for side in SIDES}
             for side in ("duckdb", "polars"):
                 assert same_table(Path(tmp) / f"{side}_{size}.csv", Path(tmp) / f"pandas_{size}.csv"), \
@@ -136,10 +147,12 @@ def main(argv=None):
                          f"{got['pandas']['seconds'] / d:.2f}×", f"{got['polars']['seconds'] / d:.2f}×",
                          *(f"{got[s]['peak_mb']:.0f}" for s in SIDES)])
             peaks[size] = got["duckdb"]["peak_mb"]
-            print("measured:", " | ".join(rows[-1]), flush=True)
+            print("measured:", " | ".join(rows[-1]), f"(load {os.getloadavg()[0]:.1f})", flush=True)
     print("tables equal (pandas = duckdb = polars); rejects equal (pandas = duckdb)")
     print(table(["rows", "duckdb s", "pandas s", "polars s", "pandas / duckdb", "polars / duckdb",
                  "duckdb MB", "pandas MB", "polars MB"], rows))
+    print(f"end {datetime.datetime.now(datetime.timezone.utc):%H:%M} UTC, load average "
+          f"{os.getloadavg()[0]:.1f}")
     if len(peaks) > 1:
         lo, hi = min(peaks), max(peaks)
         print(f"RATIO duckdb_peak_{fmt_rows(hi)}_over_{fmt_rows(lo)}={peaks[hi] / peaks[lo]:.2f} (target ≤ 1.2)")

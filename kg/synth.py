@@ -261,3 +261,88 @@ def _spoil(batch: pd.DataFrame, share: float, rng) -> pd.DataFrame:
                            + [picked[how == k] + 0.5 for k in ("duplicate", "conflicting firm_id")])
     both = pd.concat([batch, *copies], ignore_index=True)
     return both.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+
+
+# --- origin–destination files ------------------------------------------------------------
+OD_TOP = 100                 # a Baidu-Qianxi-style list: each origin's top destinations a day
+OD_START = np.datetime64("2020-01-01")
+OD_DIRT_KINDS = ("unknown place", "bad value", "negative value", "same place", "duplicate",
+                 "cells")
+
+
+def generate_od(path, rows: int, seed: int = 0, places: Places | None = None,
+                dirty: float = 0.0, names: float = 0.05) -> dict:
+    """Write ``rows`` synthetic OD rows (long layout: ``origin,destination,date,value``).
+
+    Day after day from 2020-01-01, every mainland city lists its ``OD_TOP`` destinations
+    by gravity (mass / (distance + 50 km), noisy) with their shares (%, 4 decimals). A
+    share ``names`` of the place cells give the city's name instead of its adcode (all
+    370 resolve to one unit). ``dirty`` spoils that share of rows the ways ``read_od``
+    rejects (``OD_DIRT_KINDS``); returns ``{"rows": written, kind: spoilt}``. Streams one
+    day at a time; the same arguments give the same file.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "od.csv"
+    >>> generate_od(out, rows=30, seed=2)["rows"], out.read_text("utf-8").splitlines()[0]
+    (30, 'origin,destination,date,value')
+    """
+    rng = np.random.default_rng(seed)
+    places = places or Places.from_units()
+    geo = Geography.from_places(places)
+    cities = np.array(sorted({places.city[u] for u in geo.units}), dtype=object)
+    label = np.array([places.name[c] for c in cities], dtype=object)
+    pull = geo.city_mass[None, :] / (geo.distance_km + DISTANCE_OFFSET_KM)
+    np.fill_diagonal(pull, 0.0)
+    n, top = len(cities), min(OD_TOP, len(cities) - 1)
+    report = {"rows": 0, **{k: 0 for k in OD_DIRT_KINDS}}
+    day = 0
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        fh.write("origin,destination,date,value\n")
+        while report["rows"] < rows:
+            noisy = pull * rng.lognormal(0.0, 0.5, size=pull.shape)
+            np.fill_diagonal(noisy, 0.0)
+            dest = np.argsort(-noisy, axis=1)[:, :top]
+            share = np.take_along_axis(noisy, dest, axis=1)
+            share = 100 * share / share.sum(axis=1, keepdims=True)
+            o = np.repeat(np.arange(n), top)
+            d = dest.ravel()
+            cell = lambda idx: np.where(rng.random(len(idx)) < names, label[idx], cities[idx])
+            batch = pd.DataFrame({"origin": cell(o), "destination": cell(d),
+                                  "date": str(OD_START + day),
+                                  "value": np.char.mod("%.4f", share.ravel()), "dirt": ""})
+            if dirty:
+                batch = _spoil_od(batch, dirty, rng, cities)
+            batch = batch.iloc[: rows - report["rows"]]
+            text = batch[["origin", "destination", "date", "value"]].to_csv(
+                header=False, index=False, lineterminator="\n")
+            if dirty:   # a row with a cell too few: cut after its date
+                lines = text.split("\n")
+                for i in np.flatnonzero(batch["dirt"].to_numpy() == "cells"):
+                    lines[i] = lines[i].rsplit(",", 1)[0]
+                text = "\n".join(lines)
+            fh.write(text)
+            report["rows"] += len(batch)
+            for k, c in batch["dirt"].value_counts().items():
+                if k:
+                    report[k] += int(c)
+            day += 1
+    return report
+
+
+def _spoil_od(batch: pd.DataFrame, share: float, rng, cities) -> pd.DataFrame:
+    picked = np.sort(rng.choice(len(batch), size=rng.binomial(len(batch), share), replace=False))
+    how = np.asarray(OD_DIRT_KINDS, dtype=object)[np.arange(len(picked)) % len(OD_DIRT_KINDS)]
+    batch = batch.copy()
+    for kind, column, value in (("unknown place", "destination", "不存在市"),
+                                ("bad value", "value", "n/a"), ("negative value", "value", "-1.5")):
+        rows = picked[how == kind]
+        batch.iloc[rows, batch.columns.get_loc(column)] = value
+    same = picked[how == "same place"]
+    batch.iloc[same, batch.columns.get_loc("destination")] = batch["origin"].to_numpy()[same]
+    for kind in ("unknown place", "bad value", "negative value", "same place", "cells"):
+        batch.iloc[picked[how == kind], batch.columns.get_loc("dirt")] = kind
+    copy = batch.iloc[picked[how == "duplicate"]].copy()
+    copy["dirt"] = "duplicate"
+    order = np.concatenate([np.arange(len(batch), dtype=float), picked[how == "duplicate"] + 0.5])
+    both = pd.concat([batch, copy], ignore_index=True)
+    return both.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)

@@ -71,16 +71,24 @@ def import_(file: Path = typer.Argument(..., help="An OD file: long (origin,dest
             mode: str = typer.Option("migration", "--mode", help="migration (or air, rail)."),
             weight_unit: str = typer.Option(..., "--weight-unit",
                                             help="What the values are, e.g. share_pct or migration_index."),
-            period: str = typer.Option("", "--period", help="e.g. 春运 2020-01-10..2020-02-18.")):
+            period: str = typer.Option("", "--period", help="e.g. 春运 2020-01-10..2020-02-18."),
+            engine: str = typer.Option("pandas", "--engine",
+                                       help="pandas (the reader), duckdb (streams large long "
+                                            "files) or spark: the same pairs and errors.")):
     """Convert a 百度迁徙-style OD share/index file into a flow table."""
+    from kg.flows import ENGINES, project_od
     from kg.model.resolve import PlaceIndex
-    from kg.sources.migration import od_flow_rows, read_od
+    from kg.sources.migration import od_flow_rows
 
     if mode not in ("migration", "air", "rail"):
         fail(f"--mode {mode}: OD files are migration, air or rail flows (firm files: `citykg flows firms`)")
     _sources(source_id)
+    if engine not in ENGINES:
+        fail(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
     g = _graph()
-    pairs, errors = read_od(file, PlaceIndex(g), name=str(file))
+    result = project_od(file, PlaceIndex(g), engine=engine, name=str(file))
+    errors = result.errors
+    pairs = {(o, d): w for o, d, w in result.table.itertuples(index=False)}
     if errors:
         fail(f"{len(errors)} problem(s), nothing written:\n" + "\n".join(errors[:200]))
     _write(od_flow_rows(pairs, g, mode, weight_unit, year, period, source_id), out)

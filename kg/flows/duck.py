@@ -1,31 +1,49 @@
-"""The DuckDB engine: a firm file read, checked and projected in SQL, streaming.
+"""The DuckDB engine: a firm file read, checked and projected in SQL, in one scan.
 
-DuckDB reads the file as raw lines (one column, no quoting), numbered from the scan
-order (``preserve_insertion_order``), so every row keeps its line number, blank lines
-included; the fields are split in SQL (a regular expression for the rare quoted line).
-The checks of ``kg.flows.rules`` run as SQL over the whole file: two group-bys find each
-firm's defining row and each link's first row. DuckDB spills to disk past
-``memory_limit``, so memory stays flat as files grow. Only the rejected lines come back
-to Python, to be worded as the firm reader words them.
+The file is scanned once into a compact table (line, 64-bit hashes of the firm id, of
+the firm's (name, industry, HQ) and of the link (firm, branch, attributes), the two
+cities, the capital and the per-row verdict); lines are numbered in scan order by a
+streaming ``row_number()`` over the narrow scan (``preserve_insertion_order``). A clean file (every line one record: checked) goes through DuckDB's
+own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes that are not
+UTF-8) is read as raw lines and split in SQL. The rules of ``kg.flows.rules`` are then
+two group-bys over the compact table — links (first line, count, first capital) and
+firms (from the links) — and small joins for the few conflicting and duplicate rows;
+the city table is aggregated from the link groups. The table lives in a database file
+under ``$CITYKG_CACHE/duckdb-tmp`` (compressed, evictable) and DuckDB spills past its
+``memory_limit``, so memory stays flat as files grow. Only the rejected lines' text is
+read back, by Python, from the file itself (just the first ``MAX_KEPT_REJECTS`` when no
+rejects file is asked for).
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 
-from kg.flows.rules import (REQUIRED, FlowResult, ends_without_newline, finish, places_frame,
-                            read_header, rejects_from, write_rejects)
-from kg.sources.firms import ReadStats, YEAR_RANGE, default_places
+from kg.flows.rules import (REQUIRED, FlowResult, crosswalk_codes, ends_without_newline, finish,
+                            old_code_map, places_frame, read_header, rejects_from, write_rejects)
+from kg.sources.firms import MAX_KEPT_REJECTS, ReadStats, YEAR_RANGE, default_places
 
+log = logging.getLogger("kg.flows")
 SEP = "\x01"  # a byte that does not occur in a text CSV: each line is one value
 
 
-def _lines_sql(path: str) -> str:
-    path = path.replace("'", "''")
-    return (f"SELECT row_number() OVER () + 1 AS line, rtrim(raw, chr(13)) AS raw FROM read_csv("
-            f"'{path}', columns={{'raw': 'VARCHAR'}}, delim='{SEP}', quote='', escape='', "
-            "header=true, auto_detect=false, strict_mode=false, new_line='\\n')")
+def _q(path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _lines_scan(path: str) -> str:
+    return (f"read_csv('{_q(path)}', columns={{'raw': 'VARCHAR'}}, delim='{SEP}', quote='', "
+            "escape='', header=true, auto_detect=false, strict_mode=false, new_line='\\n')")
+
+
+def _native_scan(path: str, width: int) -> str:
+    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, width + 1))
+    return (f"read_csv('{_q(path)}', header=true, columns={{{types}}}, auto_detect=false, "
+            "quote='\"', escape='\"', new_line='\\n', strict_mode=true)")
 
 
 _FIELDS = ("CASE WHEN raw IS NULL THEN []::VARCHAR[] WHEN strpos(raw, '\"') = 0 "
@@ -42,152 +60,253 @@ def _num(expr: str) -> str:
 
 
 def _code(expr: str) -> str:
-    return f"CASE WHEN {expr} = floor({expr}) AND {expr} >= 0 AND {expr} < 1e6 THEN CAST({expr} AS BIGINT) END"
+    return (f"CASE WHEN {expr} = floor({expr}) AND {expr} >= 0 AND {expr} < 1e6 "
+            f"THEN CAST({expr} AS INTEGER) END")
 
 
-def _native_sql(path: str, width: int) -> str:
-    """The file through DuckDB's own CSV parser (fields by position, all text), numbered."""
-    path = path.replace("'", "''")
-    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, width + 1))
-    return (f"SELECT row_number() OVER () + 1 AS line, * FROM read_csv('{path}', header=true, "
-            f"columns={{{types}}}, auto_detect=false, quote='\"', escape='\"', "
-            "new_line='\\n', strict_mode=true)")
-
-
-def _rows_sql(source: str, header: list[str], native: bool, last: str, bad_lines: str) -> str:
-    """(line, n, cut, undecodable, firm_id, firm_name, industry, hq, branch, year, capital)
-    for every non-blank line: from DuckDB's CSV parser (a clean file) or from raw lines."""
+def _scan_sql(source: str, header: list[str], native: bool, table: str | None = None) -> str:
+    """One row per line after the header, in file order: the values the rules need."""
     col = {c: header.index(c) + 1 for c in header}
     cell = (lambda c: f"c{col[c]}") if native else (lambda c: f"f[{col[c]}]")
     text = {c: f"nullif(ltrim({cell(c)}, ' '), '')" for c in ("firm_id", "firm_name", "industry")}
     num = {c: _num(cell(c)) if c in col else "NULL::DOUBLE"
            for c in ("hq_adcode", "branch_adcode", "year", "capital")}
-    values = (f"{text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name, "
-              f"{text['industry']} AS industry, {num['hq_adcode']} AS hq, "
-              f"{num['branch_adcode']} AS branch, {num['year']} AS year, {num['capital']} AS capital")
+    name = {"hq_adcode": "hq", "branch_adcode": "branch"}
+    missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
+    inner = (f"SELECT {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name, "
+             f"{text['industry']} AS industry, {num['hq_adcode']} AS hq, "
+             f"{num['branch_adcode']} AS branch, {num['year']} AS year, {num['capital']} AS capital")
     if native:
-        return (f"SELECT line, {len(header)} AS n, line = {last} AS cut, false AS undecodable, "
-                f"{values} FROM ({_native_sql(source, len(header))})")
-    return (f"SELECT line, len(f) AS n, cut, undecodable, {values} FROM ("
-            f"SELECT line, {_FIELDS} AS f, line = {last} AS cut, line IN ({bad_lines}) AS undecodable "
-            f"FROM ({_lines_sql(source)})) "
-            "WHERE cut OR undecodable OR NOT (len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = ''))")
+        inner += (f", {len(header)} AS n, false AS blank "
+                  f"FROM {table or _native_scan(source, len(header))}")
+    else:
+        inner += (", len(f) AS n, len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '') AS blank "
+                  f"FROM (SELECT {_FIELDS} AS f FROM (SELECT rtrim(raw, chr(13)) AS raw "
+                  f"FROM {_lines_scan(source)}))")
+    return f"""
+        SELECT blank, n::INTEGER AS n,
+               CASE {missing} END AS missing,
+               {_code('hq')} AS hq_code, {_code('branch')} AS branch_code, year, capital,
+               hash(firm_id) AS fid, hash(firm_name, industry) AS nm
+        FROM ({inner})"""
 
 
-def project(path, places=None, rejects_path=None, memory_limit: str = "1GB",
+def _later(o: str, d: str) -> str:
+    """The checks after the field checks: places, year, capital (NULL = passes)."""
+    y0, y1 = YEAR_RANGE
+    return (f"CASE WHEN {o} IS NULL THEN 'unknown adcode:hq_adcode' "
+            f"WHEN {d} IS NULL THEN 'unknown adcode:branch_adcode' "
+            f"WHEN year <> floor(year) OR year < {y0} OR year > {y1} THEN 'bad year:year' "
+            "WHEN capital < 0 THEN 'bad capital:capital' END")
+
+
+def _checked_sql(scan: str, width: int, last: int, bad_lines: str) -> str:
+    """Every non-blank line with its number and its per-row verdict (NULL = passes)."""
+    return f"""
+        SELECT s.line, s.fid, s.nm, s.hq_code, s.branch_code, s.year, s.capital,
+               hp.ci AS o, bp.ci AS d,
+               CASE WHEN s.line = {last} THEN 'truncated'
+                    WHEN s.line IN ({bad_lines}) THEN 'encoding'
+                    WHEN s.n <> {width} THEN 'field count'
+                    WHEN s.missing IS NOT NULL THEN s.missing
+                    ELSE {_later('hp.ci', 'bp.ci')} END AS bad
+        FROM (SELECT row_number() OVER () + 1 AS line, * FROM ({scan})) s
+        LEFT JOIN places hp ON hp.code = s.hq_code
+        LEFT JOIN places bp ON bp.code = s.branch_code
+        WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})"""
+
+
+# rows the reader reads old codes in: all but the lines it rejects before parsing them
+PARSED = "(bad IS NULL OR bad NOT IN ('truncated', 'encoding', 'field count'))"
+OLD_CODES = f"""
+SELECT DISTINCT code, year FROM (
+    SELECT hq_code AS code, year FROM checked WHERE {PARSED}
+    UNION ALL SELECT branch_code, year FROM checked WHERE {PARSED})
+WHERE code IN (SELECT code FROM crosswalk) AND year = floor(year)"""
+
+RULES = """
+CREATE TEMP VIEW ok AS
+    SELECT line, fid, hash(nm, hq_code) AS attrs, hash(fid, branch_code, hash(nm, hq_code)) AS lk,
+           CASE WHEN capital >= 0 THEN capital END AS capital, o, d
+    FROM checked WHERE bad IS NULL;
+-- a link: rows of one firm, branch and firm attributes; its first line is the kept row
+CREATE TEMP TABLE link AS
+    SELECT lk, any_value(fid) AS fid, any_value(attrs) AS attrs, min(line) AS fline,
+           count(*) AS n, arg_min(capital, line) AS capital, any_value(o) AS o,
+           any_value(d) AS d
+    FROM ok GROUP BY lk;
+-- a firm is defined by its first row; firms seen with other attributes too are few
+CREATE TEMP TABLE mixed AS
+    SELECT fid, min(fline) AS dline, arg_min(attrs, fline) AS dattrs
+    FROM link GROUP BY fid HAVING min(attrs) <> max(attrs);
+CREATE TEMP TABLE conflict AS
+    SELECT l.lk, m.dline FROM link l JOIN mixed m USING (fid) WHERE l.attrs <> m.dattrs;
+"""
+
+TABLE = """
+SELECT o, d, count(*) AS weight, sum(capital) AS capital, count(capital) AS capital_links
+FROM link ANTI JOIN conflict USING (lk) GROUP BY o, d"""
+
+REJECTED = """
+SELECT line, split_part(bad, ':', 1) AS kind, split_part(bad, ':', 2) AS col, NULL::BIGINT AS other
+FROM checked WHERE bad IS NOT NULL
+UNION ALL
+SELECT c.line, 'conflicting firm_id', 'firm_id', x.dline FROM ok c JOIN conflict x USING (lk)
+UNION ALL
+SELECT c.line, 'duplicate', 'branch_adcode', l.fline
+FROM ok c JOIN (SELECT lk, fline FROM link ANTI JOIN conflict USING (lk) WHERE n > 1) l
+     USING (lk) WHERE c.line <> l.fline"""
+
+
+def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
             threads: int = 2) -> FlowResult:
-    """Read, check and project a firm-linkage file with DuckDB (see ``kg.flows.project``).
-
-    A file whose every line is one record (no blank line, no CR, UTF-8, the header's field
-    count throughout: the common case, checked) goes through DuckDB's own CSV parser;
-    any other file through raw lines split in SQL. Both give the same rows and lines."""
+    """Read, check and project a firm-linkage file with DuckDB (see ``kg.flows.project``)."""
     import duckdb
 
     from kg.paths import CACHE
 
+    from kg.flows import FlowFileError, parquet
+
     path = Path(path)
     places = places or default_places()
-    header = read_header(path)
-    truncated = ends_without_newline(path)
-    newlines, has_cr = _scan(path)
+    is_parquet = path.suffix.lower() == ".parquet"
+    if is_parquet:    # no text lines: row i is line i + 1; no blank, short or cut-off rows
+        header, rows_in_file = parquet.header(path)
+        truncated, newlines, has_cr = False, rows_in_file + 1, False
+    else:
+        header = read_header(path)
+        truncated = ends_without_newline(path)
+        newlines, has_cr = _scan(path)
     lines_after_header = newlines - 1 + (1 if truncated else 0)
+    last = lines_after_header + 1 if truncated else -1
     tmp = Path(CACHE) / "duckdb-tmp"
     tmp.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=tmp, prefix="flows-"))
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads,
-                                 "temp_directory": str(tmp), "preserve_insertion_order": True})
-    con.execute("SET enable_progress_bar = false")
-    repaired = None
-    last = str(lines_after_header + 1) if truncated else "-1"
+                                 "temp_directory": str(work / "spill"),
+                                 "preserve_insertion_order": True})
+    clock = [time.perf_counter()]
+
+    def step(what):
+        now = time.perf_counter()
+        log.info("duckdb: %s in %.1f s", what, now - clock[0])
+        clock[0] = now
+
     try:
+        con.execute("SET enable_progress_bar = false")
         con.register("places_df", places_frame(places))
-        con.execute("CREATE TEMP TABLE places AS SELECT * FROM places_df")
-        source, bad_bytes, native = str(path), set(), not has_cr
-        if native:
+        con.execute("CREATE TEMP TABLE places AS SELECT code::INTEGER AS code, "
+                    "ci::SMALLINT AS ci FROM places_df")
+        width = len(header)
+
+        def checked(source, native, bad_lines="-1"):
+            scan = _scan_sql(source, header, native)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
+                        f"{_checked_sql(scan, width, last, bad_lines)}")
+
+        native = not has_cr and not is_parquet
+        if is_parquet:
             try:
-                _check(con, _rows_sql(source, header, True, last, "-1"), len(header))
+                scan = _scan_sql(str(path), header, True, parquet.scan(path, header))
+                con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
+                            f"{_checked_sql(scan, width, last, '-1')}")
+            except duckdb.Error as exc:
+                raise FlowFileError(f"{path}: damaged Parquet file ({str(exc).splitlines()[0]})") from None
+        elif native:  # DuckDB's parser, if it gives one row per line
+            try:
+                checked(str(path), True)
                 native = con.execute("SELECT count(*) FROM checked").fetchone()[0] == lines_after_header
             except duckdb.Error:  # a line the strict parser refuses: take the raw-line way
                 native = False
-            if not native:
-                con.execute("DROP TABLE IF EXISTS checked")
-        if not native:
+        if not native and not is_parquet:
             try:
                 if has_cr:  # DuckDB counts "\r\n" as two line breaks in raw-line mode
                     raise _NeedsRepair
-                con.execute(f"SELECT count(*) FROM ({_lines_sql(source)})").fetchone()
+                checked(str(path), False)
             except (duckdb.Error, _NeedsRepair) as exc:  # not UTF-8 / CRLF: a same-lines copy
                 if not isinstance(exc, _NeedsRepair) and "unicode" not in str(exc).lower() \
                         and "encoding" not in str(exc).lower():
                     raise
-                repaired, bad_bytes = _repair(path, tmp)
-                source = str(repaired)
-            bad_lines = ",".join(str(n) for n in sorted(bad_bytes)) or "-1"
-            _check(con, _rows_sql(source, header, False, last, bad_lines), len(header))
-        con.execute("""
-            CREATE TEMP TABLE verdict AS
-            WITH ok AS (SELECT * FROM checked WHERE bad IS NULL),
-            firm AS (SELECT fid, min(line) AS dline, arg_min(attrs, line) AS dattrs
-                     FROM ok GROUP BY fid),
-            same AS (SELECT ok.*, d.dline, ok.attrs = d.dattrs AS agrees
-                     FROM ok JOIN firm d USING (fid)),
-            link AS (SELECT fid, branch, min(line) AS fline FROM same WHERE agrees
-                     GROUP BY fid, branch)
-            SELECT s.line, s.hq_ci, s.branch_ci, s.capital,
-                   CASE WHEN NOT s.agrees THEN 'conflicting firm_id:firm_id'
-                        WHEN s.line <> l.fline THEN 'duplicate:branch_adcode' END AS bad,
-                   CASE WHEN NOT s.agrees THEN s.dline ELSE l.fline END AS other
-            FROM same s LEFT JOIN link l ON s.agrees AND l.fid = s.fid AND l.branch = s.branch""")
-        table = con.execute("""
-            SELECT hq_ci AS o, branch_ci AS d, count(*) AS weight, sum(capital) AS capital,
-                   count(capital) AS capital_links
-            FROM verdict WHERE bad IS NULL GROUP BY 1, 2""").df()
+                repaired, bad_bytes = _repair(path, work)
+                checked(str(repaired), False, ",".join(str(n) for n in sorted(bad_bytes)) or "-1")
+        step(f"read and checked {path.name}")
+        old_codes, crosswalked = _old_codes(con, places)
+        con.execute(RULES)
+        step("links and firms")
+        table = con.execute(TABLE).df()
         rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
-        con.execute("""CREATE TEMP TABLE rejected AS
-            SELECT line, bad, NULL::BIGINT AS other FROM checked WHERE bad IS NOT NULL
-            UNION ALL SELECT line, bad, other FROM verdict WHERE bad IS NOT NULL""")
-        raw = (f"SELECT line, concat_ws(',', {', '.join(_quoted(i) for i in range(1, len(header) + 1))})"
-               f" AS raw FROM ({_native_sql(source, len(header))})") if native else _lines_sql(source)
-        rejected = con.execute(f"""
-            SELECT r.line, split_part(r.bad, ':', 1), split_part(r.bad, ':', 2), r.other, l.raw
-            FROM rejected r JOIN ({raw}) l USING (line) ORDER BY r.line""").fetchall()
+        con.execute(f"CREATE TEMP TABLE rejected AS {REJECTED}")
+        kinds = Counter(dict(con.execute("SELECT kind, count(*) FROM rejected GROUP BY kind").fetchall()))
+        keep = "" if rejects_path else f" LIMIT {MAX_KEPT_REJECTS}"
+        rejected = con.execute(f"SELECT line, kind, col, other FROM rejected ORDER BY line{keep}").fetchall()
+        if is_parquet:
+            text = parquet.rows_text(con, path, header, [r[0] for r in rejected])
+        step("city table and rejects")
     finally:
         con.close()
-        if repaired is not None:
-            shutil.rmtree(repaired.parent, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    if not is_parquet:
+        text = _lines_at(path, [r[0] for r in rejected])
     stats = ReadStats(rows=rows, blank=lines_after_header - rows)
-    rejects = rejects_from(rejected, header, places, stats)
-    stats.rejected = len(rejects)
+    rejects = rejects_from([(*r, text[r[0]]) for r in rejected], header, places, stats, old_codes)
+    stats.reasons = kinds
+    stats.crosswalked = crosswalked
+    stats.rejected = sum(kinds.values())
     stats.accepted = rows - stats.rejected
     write_rejects(rejects_path, header, rejects)
-    return FlowResult(finish(table, places), stats, rejects[:1000], "duckdb")
+    return FlowResult(finish(table, places), stats, rejects[:MAX_KEPT_REJECTS], "duckdb")
 
 
-def _quoted(i: int) -> str:
-    """Field ``c<i>`` written back as CSV text (quoted when it holds a comma or a quote)."""
-    c = f"coalesce(c{i}, '')"
-    return (f"CASE WHEN strpos({c}, ',') > 0 OR strpos({c}, '\"') > 0 THEN "
-            f"'\"' || replace({c}, '\"', '\"\"') || '\"' ELSE {c} END")
+def _old_codes(con, places) -> tuple[dict, int]:
+    """Read old codes as the reader does (``kg.flows.rules.old_code_map``): the few distinct
+    (code, year) pairs of crosswalk codes are resolved in Python, the rows holding them
+    updated and checked again. Returns (old codes, rows crosswalked)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE crosswalk AS SELECT unnest(?::INTEGER[]) AS code",
+                [crosswalk_codes()])
+    found, changes = old_code_map(con.execute(OLD_CODES).fetchall(), places)
+    if changes.empty:
+        return found, 0
+    con.register("oldmap_df", changes)
+    con.execute("CREATE OR REPLACE TEMP TABLE oldmap AS SELECT code::INTEGER AS code, year, "
+                "new::INTEGER AS new FROM oldmap_df")
+    crosswalked = 0
+    for col in ("hq_code", "branch_code"):
+        crosswalked += con.execute(f"SELECT count(*) FROM checked c JOIN oldmap m ON c.{col} = m.code "
+                                   f"AND c.year = m.year WHERE m.new >= 0 AND {PARSED}").fetchone()[0]
+        con.execute(f"UPDATE checked SET {col} = m.new FROM oldmap m WHERE checked.{col} = m.code "
+                    f"AND checked.year = m.year AND {PARSED}")
+    o, d = ("(SELECT ci FROM places p WHERE p.code = checked.hq_code)",
+            "(SELECT ci FROM places p WHERE p.code = checked.branch_code)")
+    con.execute(f"""UPDATE checked SET o = {o}, d = {d},
+                        bad = CASE WHEN bad LIKE 'missing field:%' THEN bad ELSE {_later(o, d)} END
+                    WHERE {PARSED} AND (hq_code IN (SELECT new FROM oldmap)
+                                        OR branch_code IN (SELECT new FROM oldmap))""")
+    return found, crosswalked
 
 
-def _check(con, rows_sql: str, width: int):
-    """The per-row checks (first failing one per row) into table ``checked``; firm ids and
-    (name, industry, HQ) kept as 64-bit hashes, as the firm reader keeps them."""
-    y0, y1 = YEAR_RANGE
-    name = {"hq_adcode": "hq", "branch_adcode": "branch"}
-    missing = " ".join(f"WHEN r.{name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
-    con.execute(f"""
-        CREATE TEMP TABLE checked AS
-        SELECT r.line, hash(r.firm_id) AS fid, hash(r.firm_name, r.industry, r.hq) AS attrs,
-               r.branch, r.capital, hp.ci AS hq_ci, bp.ci AS branch_ci,
-               CASE WHEN cut THEN 'truncated' WHEN undecodable THEN 'encoding'
-                    WHEN n <> {width} THEN 'field count' {missing}
-                    WHEN hp.ci IS NULL THEN 'unknown adcode:hq_adcode'
-                    WHEN bp.ci IS NULL THEN 'unknown adcode:branch_adcode'
-                    WHEN year <> floor(year) OR year < {y0} OR year > {y1} THEN 'bad year:year'
-                    WHEN capital < 0 THEN 'bad capital:capital' END AS bad
-        FROM ({rows_sql}) r
-        LEFT JOIN places hp ON hp.code = {_code('r.hq')}
-        LEFT JOIN places bp ON bp.code = {_code('r.branch')}""")
+def _lines_at(path: Path, lines: list[int], block: int = 8 << 20) -> dict[int, bytes]:
+    """The raw bytes of the given lines (1 = header): one streaming pass that splits only
+    the blocks holding a wanted line."""
+    wanted, out = sorted(set(lines)), {}
+    i, line, rest = 0, 1, b""          # ``line``: the number of the first line in ``rest``
+    with open(path, "rb") as fh:
+        while i < len(wanted):
+            chunk = fh.read(block)
+            if not chunk:               # the last line, without a line break
+                out[line] = rest
+                break
+            chunk = rest + chunk
+            ends = chunk.count(b"\n")
+            if wanted[i] < line + ends:
+                parts = chunk.split(b"\n")
+                while i < len(wanted) and wanted[i] < line + ends:
+                    out[wanted[i]] = parts[wanted[i] - line]
+                    i += 1
+                rest = parts[-1]
+            else:
+                rest = chunk[chunk.rfind(b"\n") + 1:]
+            line += ends
+    return out
 
 
 def _scan(path: Path, block: int = 8 << 20) -> tuple[int, bool]:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from kg.flows.rules import TABLE_COLUMNS, FlowResult
 from kg.sources.firms import FirmReader, default_places
+from kg.sources.migration import read_od
 
 
 def project(path, places=None, rejects_path=None) -> FlowResult:
@@ -24,3 +25,11 @@ def project(path, places=None, rejects_path=None) -> FlowResult:
     return FlowResult(table.astype({"weight": "int64", "capital": "float64",
                                     "capital_links": "int64"}), reader.stats, reader.rejects,
                       "pandas")
+
+
+def project_od(path, index, name=None) -> "ODResult":
+    """The OD reference: ``kg.sources.migration.read_od`` (the good rows' pairs kept)."""
+    from kg.flows.rules import ODResult, od_table
+
+    pairs, errors = read_od(path, index, name=name, partial=True)
+    return ODResult(od_table([(o, d, w) for (o, d), w in pairs.items()], 1), errors, "pandas")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.flows.rules import (REQUIRED, FlowResult, ends_without_newline, finish, places_frame,
-                            read_header, rejects_from, write_rejects)
+from kg.flows.rules import (REQUIRED, FlowResult, crosswalk_codes, ends_without_newline, finish,
+                            old_code_map, places_frame, read_header, rejects_from, write_rejects)
 from kg.sources.firms import ReadStats, YEAR_RANGE, default_places
 
 _SESSION = None
@@ -72,6 +72,27 @@ def _numbered_lines(spark, path):
                     F.regexp_replace("value", "\r$", "").alias("raw")))
 
 
+def _old_codes(spark, places):
+    """Old codes read as the reader does (``kg.flows.rules.old_code_map``): the distinct
+    (code, year) pairs of crosswalk codes come to the driver, the answer goes back as the
+    ``oldmap`` view (code, year, new)."""
+    from pyspark.sql import types as T
+
+    spark.createDataFrame([(c,) for c in crosswalk_codes()], "code BIGINT") \
+        .createOrReplaceTempView("crosswalk")
+    pairs = spark.sql("""
+        SELECT DISTINCT code, year FROM (
+            SELECT hq_code AS code, year FROM rows WHERE read
+            UNION ALL SELECT branch_code, year FROM rows WHERE read)
+        WHERE code IN (SELECT code FROM crosswalk) AND year = floor(year)""").collect()
+    found, changes = old_code_map([(int(r["code"]), int(r["year"])) for r in pairs], places)
+    schema = T.StructType([T.StructField("code", T.LongType()), T.StructField("year", T.DoubleType()),
+                           T.StructField("new", T.LongType())])
+    spark.createDataFrame([tuple(x) for x in changes.itertuples(index=False)], schema) \
+        .createOrReplaceTempView("oldmap")
+    return found, changes
+
+
 def project(path, places=None, rejects_path=None, spark=None) -> FlowResult:
     """Read, check and project a firm-linkage file with Spark (see ``kg.flows.project``)."""
     spark = spark or local_session()
@@ -89,11 +110,11 @@ def project(path, places=None, rejects_path=None, spark=None) -> FlowResult:
     name = {"hq_adcode": "hq", "branch_adcode": "branch"}
     missing = " ".join(f"WHEN r.{name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
     y0, y1 = YEAR_RANGE
-    checked = spark.sql(f"""
+    rows = spark.sql(f"""
         WITH parsed AS (SELECT line, {_FIELDS} AS f, line = {last} AS cut,
                                instr(raw, '\ufffd') > 0 AS undecodable
                         FROM lines WHERE line > 1),
-        rows AS (
+        r AS (
             SELECT line, size(f) AS n, cut, undecodable,
                    {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name,
                    {text['industry']} AS industry, {num['hq_adcode']} AS hq,
@@ -101,17 +122,28 @@ def project(path, places=None, rejects_path=None, spark=None) -> FlowResult:
                    {num['capital']} AS capital
             FROM parsed
             WHERE cut OR undecodable OR NOT (size(f) = 0 OR (size(f) = 1 AND trim(f[0]) = '')))
-        SELECT r.line, r.firm_id, r.firm_name, r.industry, r.hq, r.branch, r.capital,
+        SELECT *, {_code('hq')} AS hq_code, {_code('branch')} AS branch_code,
+               NOT cut AND NOT undecodable AND n = {len(header)} AS read
+        FROM r""")
+    rows.persist()
+    rows.createOrReplaceTempView("rows")
+    old_codes, changes = _old_codes(spark, places)
+    checked = spark.sql(f"""
+        SELECT r.line, r.firm_id, r.firm_name, r.industry, r.capital,
+               coalesce(mh.new, r.hq_code) AS hq, coalesce(mb.new, r.branch_code) AS branch,
+               mh.new >= 0 AS hq_old, mb.new >= 0 AS branch_old,
                hp.ci AS hq_ci, bp.ci AS branch_ci,
-               CASE WHEN cut THEN 'truncated' WHEN undecodable THEN 'encoding'
-                    WHEN n <> {len(header)} THEN 'field count' {missing}
+               CASE WHEN r.cut THEN 'truncated' WHEN r.undecodable THEN 'encoding'
+                    WHEN r.n <> {len(header)} THEN 'field count' {missing}
                     WHEN hp.ci IS NULL THEN 'unknown adcode:hq_adcode'
                     WHEN bp.ci IS NULL THEN 'unknown adcode:branch_adcode'
-                    WHEN year <> floor(year) OR year < {y0} OR year > {y1} THEN 'bad year:year'
-                    WHEN capital < 0 THEN 'bad capital:capital' END AS bad
+                    WHEN r.year <> floor(r.year) OR r.year < {y0} OR r.year > {y1} THEN 'bad year:year'
+                    WHEN r.capital < 0 THEN 'bad capital:capital' END AS bad
         FROM rows r
-        LEFT JOIN places hp ON hp.code = {_code('r.hq')}
-        LEFT JOIN places bp ON bp.code = {_code('r.branch')}""")
+        LEFT JOIN oldmap mh ON r.read AND mh.code = r.hq_code AND mh.year = r.year
+        LEFT JOIN oldmap mb ON r.read AND mb.code = r.branch_code AND mb.year = r.year
+        LEFT JOIN places hp ON hp.code = coalesce(mh.new, r.hq_code)
+        LEFT JOIN places bp ON bp.code = coalesce(mb.new, r.branch_code)""")
     checked.persist()
     checked.createOrReplaceTempView("checked")
     verdict = spark.sql("""
@@ -136,7 +168,8 @@ def project(path, places=None, rejects_path=None, spark=None) -> FlowResult:
             SELECT hq_ci AS o, branch_ci AS d, count(*) AS weight, sum(capital) AS capital,
                    count(capital) AS capital_links
             FROM verdict WHERE bad IS NULL GROUP BY hq_ci, branch_ci""").toPandas()
-        rows = spark.sql("SELECT count(*) AS n FROM checked").collect()[0]["n"]
+        counts = spark.sql("SELECT count(*) AS n, count_if(hq_old) + count_if(branch_old) AS old "
+                           "FROM checked").collect()[0]
         total = spark.sql("SELECT max(line) AS n FROM lines").collect()[0]["n"] or 1
         rejected = spark.sql("""
             WITH r AS (SELECT line, bad, CAST(NULL AS BIGINT) AS other FROM checked WHERE bad IS NOT NULL
@@ -144,11 +177,13 @@ def project(path, places=None, rejects_path=None, spark=None) -> FlowResult:
             SELECT r.line, split_part(r.bad, ':', 1) AS kind, split_part(r.bad, ':', 2) AS col,
                    r.other, l.raw FROM r JOIN lines l ON r.line = l.line""").collect()
     finally:
+        rows.unpersist()
         checked.unpersist()
         verdict.unpersist()
-    stats = ReadStats(rows=rows, blank=(total - 1) - rows)
-    rejects = rejects_from([tuple(r) for r in rejected], header, places, stats)
+    n = counts["n"]
+    stats = ReadStats(rows=n, blank=(total - 1) - n, crosswalked=counts["old"] or 0)
+    rejects = rejects_from([tuple(r) for r in rejected], header, places, stats, old_codes)
     stats.rejected = len(rejects)
-    stats.accepted = rows - stats.rejected
+    stats.accepted = n - stats.rejected
     write_rejects(rejects_path, header, rejects)
     return FlowResult(finish(table, places), stats, rejects[:1000], "spark")

@@ -80,6 +80,20 @@ MAX_KEPT_REJECTS = 1000          # rejects kept in memory (all of them go to the
 UNPARSED = -1.0                  # stands for a number column whose text is not a number
 
 
+def old_code(cw, code: str, year: int, places: "Places"):
+    """How the firm reader reads ``code`` given for ``year`` (a code of the crosswalk
+    ``cw``): ``None`` = as it is (today's unit); ``(target, why)`` = the one unit of today
+    it became (``why`` the change chain), or ``(None, why)`` when it became none or several
+    (rejected with ``why``; a code in use today for another unit is then not read as that)."""
+    from kg.sources.crosswalk import current_unit, describe
+
+    record = cw.record(code, year)
+    if code in places.city and not (record and record["status"] == "弃用"):
+        return None
+    target, res, why = current_unit(cw, code, year, places.city)
+    return (None, why) if target is None else (target, describe(res))
+
+
 class FirmFileError(ValueError):
     """The whole file is unusable (missing, empty, or a required column is absent)."""
 
@@ -468,7 +482,7 @@ class FirmReader:
         """Replace, in place, each code that was retired by ``year`` (or reused since) with
         the one unit of today it became (``kg.sources.crosswalk.current_unit``); a code
         whose unit was split stays as it is (rejected, with the split as the reason)."""
-        from kg.sources.crosswalk import current_unit, default_crosswalk, describe
+        from kg.sources.crosswalk import default_crosswalk
 
         cw = default_crosswalk()
         if self._crosswalk_codes is None:
@@ -481,18 +495,17 @@ class FirmReader:
         pairs = np.unique(np.stack([codes[maybe], years[maybe]], axis=1), axis=0)
         for code_f, year_f in pairs:
             code, year = f"{int(code_f):06d}", int(year_f)
-            record = cw.record(code, year)
-            if code in self.places.city and not (record and record["status"] == "弃用"):
+            verdict = old_code(cw, code, year, self.places)
+            if verdict is None:
                 continue
-            target, res, why = current_unit(cw, code, year, self.places.city)
-            if target is None:
-                self.old_codes[code, year] = (None, why)
+            self.old_codes[code, year] = verdict
+            sel = maybe & (codes == code_f) & (years == year_f)
+            if verdict[0] is None:
                 if code in self.places.city:     # a reused code: its old unit is not today's
-                    df.loc[maybe & (codes == code_f) & (years == year_f), col] = UNPARSED
+                    df.loc[sel, col] = UNPARSED
                 continue
-            self.old_codes[code, year] = (target, describe(res))
-            df.loc[maybe & (codes == code_f) & (years == year_f), col] = float(target)
-            self.stats.crosswalked += int((maybe & (codes == code_f) & (years == year_f)).sum())
+            df.loc[sel, col] = float(verdict[0])
+            self.stats.crosswalked += int(sel.sum())
 
     def _check_firms(self, fid, attrs, line, v: "_Verdicts"):
         """A firm id names one firm: the same name, industry and HQ on every row."""

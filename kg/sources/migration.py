@@ -53,15 +53,40 @@ def _resolve(ref: str, index: PlaceIndex, where: str, errors: list[str]) -> str 
         return None
 
 
-def _value(text: str, where: str, errors: list[str]) -> float | None:
+NO_FLOW = "no flow above zero"
+
+
+def od_value(text: str) -> tuple[float | None, str | None]:
+    """(value, None) for a flow cell, or (None, the problem).
+
+    >>> od_value("1,200"), od_value("-2")
+    ((1200.0, None), (None, 'value -2 is negative (a flow is 0 or more)'))
+    """
     try:
         value = parse_number(text)
     except ValueError as exc:
-        errors.append(f"{where}: {exc}")
-        return None
+        return None, str(exc)
     if value < 0:
-        errors.append(f"{where}: value {text} is negative (a flow is 0 or more)")
-        return None
+        return None, f"value {text} is negative (a flow is 0 or more)"
+    return value, None
+
+
+def cells_problem(found: int, header: int) -> str:
+    return f"{found} cells, the header has {header}"
+
+
+def same_place_problem(code: str) -> str:
+    return f"origin and destination are the same place ({code})"
+
+
+def duplicate_problem(o: str, d: str, date: str, first: int) -> str:
+    return f"duplicate pair {o}->{d}{' on ' + date if date else ''} (first at line {first})"
+
+
+def _value(text: str, where: str, errors: list[str]) -> float | None:
+    value, problem = od_value(text)
+    if problem:
+        errors.append(f"{where}: {problem}")
     return value
 
 
@@ -74,7 +99,7 @@ def _long(rows: list[list[str]], header: list[str], index, name, errors) -> dict
     for line, cells in rows:
         where = f"{name}:{line}"
         if len(cells) != len(header):
-            errors.append(f"{where}: {len(cells)} cells, the header has {len(header)}")
+            errors.append(f"{where}: {cells_problem(len(cells), len(header))}")
             continue
         o = _resolve(cells[col["origin"]], index, where, errors)
         d = _resolve(cells[col["destination"]], index, where, errors)
@@ -83,12 +108,11 @@ def _long(rows: list[list[str]], header: list[str], index, name, errors) -> dict
         if o is None or d is None or v is None:
             continue
         if o == d:
-            errors.append(f"{where}: origin and destination are the same place ({o})")
+            errors.append(f"{where}: {same_place_problem(o)}")
             continue
         key = (o, d, date)
         if key in first:
-            errors.append(f"{where}: duplicate pair {o}->{d}{' on ' + date if date else ''} "
-                          f"(first at line {first[key]})")
+            errors.append(f"{where}: {duplicate_problem(o, d, date, first[key])}")
             continue
         first[key] = line
         dates.add(date)
@@ -133,8 +157,10 @@ def _matrix(rows, header, index, name, errors) -> dict:
     return out
 
 
-def read_od(path, index: PlaceIndex, name: str | None = None) -> tuple[dict, list[str]]:
-    """``({(origin, destination): weight}, errors)`` of a long or matrix OD file."""
+def read_od(path, index: PlaceIndex, name: str | None = None,
+            partial: bool = False) -> tuple[dict, list[str]]:
+    """``({(origin, destination): weight}, errors)`` of a long or matrix OD file; with
+    errors the pairs are empty, unless ``partial`` (then: the pairs of the good rows)."""
     path = Path(path)
     name = name or path.name
     text, error = decode(path.read_bytes(), name)
@@ -157,8 +183,8 @@ def read_od(path, index: PlaceIndex, name: str | None = None) -> tuple[dict, lis
         return {}, [f"{name}:1: neither a long file (origin,destination,value[,date]) nor a "
                     "matrix (first header cell empty or 'origin', then destinations)"]
     if not pairs and not errors:
-        errors.append(f"{name}: no flow above zero")
-    return (pairs if not errors else {}), errors
+        errors.append(f"{name}: {NO_FLOW}")
+    return (pairs if not errors or partial else {}), errors
 
 
 def od_flow_rows(pairs: dict, g, mode: str, weight_unit: str, year: int, period: str,
