@@ -73,6 +73,7 @@ def run(loaded):
         text = (QUERIES / f"{name}.cypher").read_text(encoding="utf-8")
         return run_read(loaded, text, check_params(declared_params(text), params))[1]
 
+    run_query.driver = loaded
     return run_query
 
 
@@ -104,6 +105,9 @@ def test_cluster_members_as_of_follows_the_latest_plan(run, graph):
     assert codes(plan=PLAN_2016) == codes(plan="yrd-cluster-plan-2016", as_of=2020) == CITIES_2016
     assert codes(as_of=2015) == set()
     assert codes() == _direct(graph, YRD)                # left out: every membership, as before
+    from kg.store.neo4j_query import run_read               # the Python API fills them with null too
+    text = (QUERIES / "cluster_members.cypher").read_text(encoding="utf-8")
+    assert {r["adcode"] for r in run_read(run.driver, text, {"cluster": "长三角"})[1]} == _direct(graph, YRD)
     latest = codes(as_of=2026)                            # metro circles PART_OF 长三角 bring theirs
     assert {"320413", "320481"} <= latest - CITIES_2019 and latest == set(M.members(graph, YRD, 2026))
 

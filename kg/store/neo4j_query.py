@@ -231,7 +231,8 @@ def run_read(driver, cypher: str, params: dict | None = None, database: str = "n
     returns (column names, rows as dicts). ``check_confined`` runs first.
 
     The server's warnings (an unknown label, a cartesian product ...) are appended to
-    ``notes`` as one-line texts when a list is given.
+    ``notes`` as one-line texts when a list is given. Optional parameters the query's header
+    declares and ``params`` lacks are passed as null (see ``check_params``).
     """
     from neo4j import unit_of_work
     from neo4j.exceptions import ClientError, Neo4jError
@@ -242,6 +243,8 @@ def run_read(driver, cypher: str, params: dict | None = None, database: str = "n
     if not timeout > 0:
         raise QueryError(f"--timeout must be a positive number of seconds, not {timeout}")
     check_confined(cypher)
+    # optional header parameters that the caller left out are null ("not asked"), as in check_params
+    params = {**{k: None for k, p in declared_params(cypher).items() if p.optional}, **(params or {})}
 
     @unit_of_work(timeout=timeout)
     def work(tx):
