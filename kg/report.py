@@ -72,18 +72,35 @@ def _browser_url() -> str:
     return neo4j_server.browser_url()
 
 
-def run_analyses(g, out: Path) -> tuple[list[Link], list[str]]:
+def run_analyses(g, out: Path, as_of: int | None = None,
+                 plan: str | None = None) -> tuple[list[Link], list[str]]:
     """Centrality, homogeneity and linkage reports (kg.analysis.reports); (links, notes)."""
     from kg.analysis import reports
 
-    return [Link(title, Path(path)) for title, path in reports.write_all(g, out)], []
+    pages = reports.write_all(g, out, as_of=as_of, plan=plan)
+    return [Link(title, Path(path)) for title, path in pages], []
 
 
-def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Link], list[str]]:
-    """The report's fixed set of views; a scope the graph lacks becomes a note."""
+def reference_text(g, as_of: int | None = None, plan: str | None = None) -> str:
+    """What the report's groupings are scoped to, in words (the index page says it)."""
+    from kg.model.membership import latest_year
+
+    year = as_of if as_of is not None else latest_year(g)
+    if plan:
+        return (f"the member list of plan {plan} for the grouping(s) it targets; every other "
+                f"grouping as of {year} (its latest plan in force then)")
+    how = "--as-of" if as_of is not None else "the latest year in the data"
+    return f"as of {year} ({how}): each grouping's latest plan in force that year"
+
+
+def write_views(g, out: Path, progress: Callable[[str], None], as_of: int | None = None,
+                plan: str | None = None) -> tuple[list[Link], list[str]]:
+    """The report's fixed set of views; a scope the graph lacks becomes a note. A grouping
+    view shows its members as of ``as_of`` (or of ``plan`` when the plan targets it)."""
+    from kg.analysis.scope import own_plan
     from kg.model.resolve import PlaceIndex
     from kg.viz.pyvis_html import write_html
-    from kg.viz.scope import ScopeError, resolve_scope
+    from kg.viz.scope import ScopeError, resolve_scope, with_reference
     from kg.viz.views import EmptyView, make_view
 
     index = PlaceIndex(g)
@@ -91,7 +108,11 @@ def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Lin
     for name, file_name in REPORT_VIEWS:
         progress(f"view: {name}")
         try:
-            view = make_view(g, resolve_scope(g, name, index))
+            scope = resolve_scope(g, name, index)
+            if as_of is not None or plan is not None:
+                own = own_plan(g, scope.key, plan) if scope.kind == "grouping" else None
+                scope = with_reference(g, scope, as_of, own)
+            view = make_view(g, scope)
         except (ScopeError, EmptyView) as exc:
             notes.append(f"view {name} not drawn: {exc}")
             continue
@@ -102,8 +123,11 @@ def write_views(g, out: Path, progress: Callable[[str], None]) -> tuple[list[Lin
 
 def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
                progress: Callable[[str], None] = log.info, graph=None,
-               force: bool = False) -> ReportResult:
+               force: bool = False, as_of: int | None = None,
+               plan: str | None = None) -> ReportResult:
     """Run every step and write ``out/index.html`` (``graph``: an already built graph).
+    ``as_of``/``plan`` scope every grouping the analyses and views use, as ``citykg analyze``
+    does (``kg.analysis.scope.reference_scope``).
 
     ``out`` must be new, empty or (with ``force``) a previous report (``kg.store.outdir``)."""
     import shutil
@@ -122,6 +146,10 @@ def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
     out.mkdir(parents=True)
     progress("building the graph")
     g = graph if graph is not None else build_graph(data_dir, progress=progress)
+    if plan is not None:
+        from kg.analysis.scope import reference_scope
+
+        reference_scope(g, as_of, plan)      # a plan that targets no grouping stops here
     progress("validating and writing the build files")
     build_report = write_build(g, out / "build")
     notes: list[str] = []
@@ -131,14 +159,15 @@ def run_report(out: Path, data_dir: Path = DATA, use_neo4j: bool = True,
     else:
         ok, status = False, "not loaded into Neo4j (--no-neo4j)"
     progress("analyses")
-    analyses, more = run_analyses(g, out / "analysis")
+    analyses, more = run_analyses(g, out / "analysis", as_of, plan)
     notes += more
-    views, more = write_views(g, out / "views", progress)
+    views, more = write_views(g, out / "views", progress, as_of, plan)
     notes += more
     progress("index.html")
     index = write_index(out, g, views=views, analyses=analyses, build_dir=out / "build",
                         neo4j_status=status, neo4j_ok=ok, browser_url=_browser_url() if ok else "",
                         sources=read_sources(data_dir), notes=notes,
+                        reference=reference_text(g, as_of, plan),
                         built_at=build_report.get("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")))
     write_marker(out, "report")
     return ReportResult(index, views, analyses, status, notes)

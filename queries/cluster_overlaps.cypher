@@ -1,9 +1,55 @@
-// Other groupings that share members with a city cluster, and the shared places.
+// Other groupings that share members with a city cluster, and the shared places; with as_of, each grouping's members by the membership rule (docs/time.md); a plan picks the list of the grouping it targets.
 // params: cluster (string, e.g. 长江三角洲城市群)
-MATCH (c:CityCluster)
-WHERE c.id = $cluster OR c.name = $cluster OR $cluster IN coalesce(c.aliases, [])
-MATCH (c)<-[:MEMBER_OF|CORE_OF]-(p:Place)-[:MEMBER_OF|CORE_OF]->(other)
-WHERE other <> c AND (other:CityCluster OR other:MetroCircle OR other:Corridor)
+// params: as_of (integer, optional, e.g. 2020)
+// params: plan (string, optional, e.g. policy:yrd-cluster-plan-2016)
+MATCH (cl:CityCluster)
+WHERE cl.id = $cluster OR cl.name = $cluster OR $cluster IN coalesce(cl.aliases, [])
+CALL (cl) {
+  // membership rule of kg/model/membership.py (docs/time.md); no as_of and no plan = every membership
+  WITH cl AS c
+  WITH c, CASE WHEN EXISTS { MATCH (pl)-[:TARGETS]->(c) WHERE replace(pl.id, 'policy:', '') = replace($plan, 'policy:', '') } THEN $plan END AS plan
+  MATCH path = (g)-[:PART_OF*0..3]->(c)
+  WHERE length(path) = 0 OR ($as_of IS NOT NULL AND plan IS NULL AND all(x IN relationships(path)
+        WHERE coalesce(x.valid_from, x.year, $as_of) <= $as_of AND coalesce(x.valid_to, $as_of) >= $as_of))
+  WITH DISTINCT g, plan
+  MATCH (p:Place)-[r:MEMBER_OF|CORE_OF]->(g)
+  WHERE (plan IS NULL OR replace(r.source_id, 'policy:', '') = replace(plan, 'policy:', ''))
+    AND ($as_of IS NULL OR (coalesce(r.valid_from, r.year, $as_of) <= $as_of
+         AND coalesce(r.valid_to, $as_of) >= $as_of
+         AND (plan IS NOT NULL
+              OR NOT EXISTS { MATCH (pl)-[:TARGETS]->(g)
+                              WHERE replace(pl.id, 'policy:', '') = replace(r.source_id, 'policy:', '') }
+              OR NOT EXISTS { MATCH (pl)-[:TARGETS]->(g)<-[r2:MEMBER_OF|CORE_OF]-(:Place)
+                              WHERE replace(pl.id, 'policy:', '') = replace(r2.source_id, 'policy:', '')
+                                AND coalesce(r2.valid_from, r2.year, $as_of) <= $as_of
+                                AND coalesce(r2.valid_to, $as_of) >= $as_of
+                                AND coalesce(r2.valid_from, r2.year, 0) > coalesce(r.valid_from, r.year, 0) })))
+  RETURN collect(DISTINCT p) AS members
+}
+MATCH (other) WHERE other <> cl AND (other:CityCluster OR other:MetroCircle OR other:Corridor)
+CALL (other) {
+  // membership rule of kg/model/membership.py (docs/time.md); no as_of and no plan = every membership
+  WITH other AS c
+  WITH c, CASE WHEN EXISTS { MATCH (pl)-[:TARGETS]->(c) WHERE replace(pl.id, 'policy:', '') = replace($plan, 'policy:', '') } THEN $plan END AS plan
+  MATCH path = (g)-[:PART_OF*0..3]->(c)
+  WHERE length(path) = 0 OR ($as_of IS NOT NULL AND plan IS NULL AND all(x IN relationships(path)
+        WHERE coalesce(x.valid_from, x.year, $as_of) <= $as_of AND coalesce(x.valid_to, $as_of) >= $as_of))
+  WITH DISTINCT g, plan
+  MATCH (p:Place)-[r:MEMBER_OF|CORE_OF]->(g)
+  WHERE (plan IS NULL OR replace(r.source_id, 'policy:', '') = replace(plan, 'policy:', ''))
+    AND ($as_of IS NULL OR (coalesce(r.valid_from, r.year, $as_of) <= $as_of
+         AND coalesce(r.valid_to, $as_of) >= $as_of
+         AND (plan IS NOT NULL
+              OR NOT EXISTS { MATCH (pl)-[:TARGETS]->(g)
+                              WHERE replace(pl.id, 'policy:', '') = replace(r.source_id, 'policy:', '') }
+              OR NOT EXISTS { MATCH (pl)-[:TARGETS]->(g)<-[r2:MEMBER_OF|CORE_OF]-(:Place)
+                              WHERE replace(pl.id, 'policy:', '') = replace(r2.source_id, 'policy:', '')
+                                AND coalesce(r2.valid_from, r2.year, $as_of) <= $as_of
+                                AND coalesce(r2.valid_to, $as_of) >= $as_of
+                                AND coalesce(r2.valid_from, r2.year, 0) > coalesce(r.valid_from, r.year, 0) })))
+  RETURN DISTINCT p
+}
+WITH other, p WHERE p IN members
 WITH other, collect(DISTINCT p.name) AS shared
 RETURN labels(other)[0] AS kind, other.name AS grouping, size(shared) AS n_shared, shared
 ORDER BY n_shared DESC, grouping

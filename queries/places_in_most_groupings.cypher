@@ -1,8 +1,30 @@
-// The places that belong to the most groupings (clusters, metro circles, corridors): the nodes of overlapping plans.
+// The places that belong to the most groupings (clusters, metro circles, corridors): the nodes of overlapping plans; with as_of, memberships by the membership rule (docs/time.md); a plan picks the list of the grouping it targets.
 // params: top (integer, e.g. 10)
-MATCH (p:Place)-[:MEMBER_OF|CORE_OF]->(g)
-WHERE g:CityCluster OR g:MetroCircle OR g:Corridor
-WITH p, collect(DISTINCT g.name) AS groupings
+// params: as_of (integer, optional, e.g. 2020)
+// params: plan (string, optional, e.g. policy:yrd-cluster-plan-2016)
+MATCH (c) WHERE c:CityCluster OR c:MetroCircle OR c:Corridor
+CALL (c) {
+  // membership rule of kg/model/membership.py (docs/time.md); no as_of and no plan = every membership
+  WITH c, CASE WHEN EXISTS { MATCH (pl)-[:TARGETS]->(c) WHERE replace(pl.id, 'policy:', '') = replace($plan, 'policy:', '') } THEN $plan END AS plan
+  MATCH path = (g)-[:PART_OF*0..3]->(c)
+  WHERE length(path) = 0 OR ($as_of IS NOT NULL AND plan IS NULL AND all(x IN relationships(path)
+        WHERE coalesce(x.valid_from, x.year, $as_of) <= $as_of AND coalesce(x.valid_to, $as_of) >= $as_of))
+  WITH DISTINCT g, plan
+  MATCH (p:Place)-[r:MEMBER_OF|CORE_OF]->(g)
+  WHERE (plan IS NULL OR replace(r.source_id, 'policy:', '') = replace(plan, 'policy:', ''))
+    AND ($as_of IS NULL OR (coalesce(r.valid_from, r.year, $as_of) <= $as_of
+         AND coalesce(r.valid_to, $as_of) >= $as_of
+         AND (plan IS NOT NULL
+              OR NOT EXISTS { MATCH (pl)-[:TARGETS]->(g)
+                              WHERE replace(pl.id, 'policy:', '') = replace(r.source_id, 'policy:', '') }
+              OR NOT EXISTS { MATCH (pl)-[:TARGETS]->(g)<-[r2:MEMBER_OF|CORE_OF]-(:Place)
+                              WHERE replace(pl.id, 'policy:', '') = replace(r2.source_id, 'policy:', '')
+                                AND coalesce(r2.valid_from, r2.year, $as_of) <= $as_of
+                                AND coalesce(r2.valid_to, $as_of) >= $as_of
+                                AND coalesce(r2.valid_from, r2.year, 0) > coalesce(r.valid_from, r.year, 0) })))
+  RETURN DISTINCT p
+}
+WITH p, collect(DISTINCT c.name) AS groupings
 RETURN p.adcode AS adcode, p.name AS place, size(groupings) AS n_groupings, groupings
 ORDER BY n_groupings DESC, adcode
 LIMIT $top

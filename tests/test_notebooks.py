@@ -14,10 +14,10 @@ from kg.paths import REPO
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_at_least_three_walkthroughs():
+def test_there_are_at_least_four_walkthroughs():
     names = {p.stem for p in NOTEBOOKS}
     assert {"hubs_of_yangtze_river_delta", "industry_homogeneity_new_centres",
-            "cross_provincial_metro_linkages"} <= names
+            "cross_provincial_metro_linkages", "yrd_scope_2016_vs_2019"} <= names  # the 4th: longitudinal
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -146,6 +146,29 @@ def test_cookbook_parameters_are_checked_before_the_server_is_asked(args, why):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("args, why", [
+    (["-p", "cluster=长三角", "-p", "as_of=twenty"], "--param as_of must be an integer (e.g. 2020), not 'twenty'"),
+    (["-p", "as_of=2017"], "missing parameter(s) cluster; this query takes: cluster (string, e.g. "
+                           "长江三角洲城市群), as_of (integer, optional, e.g. 2020), plan (string, optional"),
+    (["-p", "cluster=长三角", "-p", "year=2017"], "unknown parameter(s) year"),
+])
+def test_optional_parameters_are_checked_too(args, why):
+    result = runner.invoke(app, ["query", "cluster_members", *args])
+    assert result.exit_code != 0 and why in result.output, result.output
+
+
+def test_optional_parameters_are_filled_with_null_and_listed_as_optional():
+    from kg.store.neo4j_query import check_params, cookbook, declared_params
+
+    spec = declared_params(cookbook()["cluster_members"].read_text(encoding="utf-8"))
+    assert [k for k, p in spec.items() if p.optional] == ["as_of", "plan"]
+    assert check_params(spec, {"cluster": "长三角"}) == {"cluster": "长三角", "as_of": None, "plan": None}
+    assert check_params(spec, {"cluster": "长三角", "as_of": 2017, "plan": None}) == \
+        {"cluster": "长三角", "as_of": 2017, "plan": None}
+    listing = runner.invoke(app, ["query", "--list"]).output
+    assert "--param as_of=…  (integer, optional, e.g. 2020)" in listing
+
+
 @pytest.mark.neo4j
 def test_an_adcode_given_to_a_string_parameter_stays_text(loaded, local_env):
     result = runner.invoke(app, ["query", "policies_targeting_place", "-p", "place=310107",

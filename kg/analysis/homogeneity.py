@@ -37,7 +37,7 @@ from kg.model import schema
 from kg.model.graph import nodes_with, rels_of
 from kg.model.statistics import statistic, statistic_value
 from kg.analysis import networks
-from kg.analysis.scope import AnalysisScope, EmptyScope, analysis_scope
+from kg.analysis.scope import AnalysisScope, EmptyScope, analysis_scope, own_plan
 
 
 # --- the matrix ----------------------------------------------------------------
@@ -133,11 +133,13 @@ def homogeneity_index(m: pd.DataFrame, top: int = 4) -> dict:
 
 
 def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int = 4,
-                  rollup: bool = False, shares: bool = True) -> pd.DataFrame:
+                  rollup: bool = False, shares: bool = True, as_of: int | None = None,
+                  plan: str | None = None) -> pd.DataFrame:
     """``homogeneity_index`` for the nation and each scope (default: every city cluster and
     metro circle with at least two members that list an industry), led, with ``shares``,
     by the mean structure similarity and Krugman index of the members with sector shares
-    (``sector_shares``; empty where fewer than two have them)."""
+    (``sector_shares``; empty where fewer than two have them). Groupings' members are those
+    of ``as_of`` (default: the latest year); ``plan`` picks the list of the grouping it targets."""
     every = scopes is None
     if every:
         scopes = [k for lab in (schema.CITY_CLUSTER, schema.METRO_CIRCLE)
@@ -146,14 +148,17 @@ def scope_indices(g: nx.MultiDiGraph, scopes: list[str] | None = None, top: int 
     rows = []
     b = networks.place_industry(g)
     for s in scopes:
+        ref = s
         try:
-            m = industry_matrix(g, s, rollup=rollup, b=b)
+            if as_of is not None or plan is not None:
+                ref = analysis_scope(g, s, as_of, own_plan(g, s, plan) if s in g else None)
+            m = industry_matrix(g, ref, rollup=rollup, b=b)
         except EmptyScope:
             if not every:       # a scope asked for by name must hold places
                 raise
             continue            # a grouping whose plan gives no members yet (厦漳泉)
         if len(m) >= 2:
-            lead = share_summary(sector_shares(g, s)) if shares else {}
+            lead = share_summary(sector_shares(g, ref)) if shares else {}
             rows.append({"scope_key": s, **({"share_places": lead.get("places", 0),
                                              "share_year": lead.get("year"),
                                              "mean_structure_similarity": lead.get("mean_structure_similarity"),

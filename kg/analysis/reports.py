@@ -15,7 +15,7 @@ import pandas as pd
 
 from kg.analysis import centrality, communities, homogeneity, linkages, networks, nullmodel, specialisation
 from kg.analysis.fonts import setup_cjk_font
-from kg.analysis.scope import AnalysisScope, analysis_scope, memberships
+from kg.analysis.scope import AnalysisScope, analysis_scope, memberships, own_plan, reference_scope
 from kg.model import schema
 from kg.model.graph import nodes_with
 
@@ -168,7 +168,7 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
                   md_table(centrality.top_hubs(table, top).assign(
                       national_rank=table["national_rank"]), index=True)]
     else:
-        parts += ["## Hubs per city cluster", _cluster_hubs(g, national, engine)]
+        parts += ["## Hubs per city cluster", _cluster_hubs(g, national, engine, sc)]
         parts += ["## Top table", md_table(centrality.top_hubs(nat, top), index=True)]
     label = table.sort_values("hub_rank").head(top)
     bar = bar_chart(label.set_index("name")["hub_score"], out / f"{stem}_top.png",
@@ -180,11 +180,16 @@ def write_centrality(g: nx.MultiDiGraph, out: Path, network: str = DEFAULT_NETWO
     return [(f"Centrality ({network}, {sc.name})", md), *[(p.name, p) for p in (*files, bar, scatter)]]
 
 
-def _cluster_hubs(g, national: nx.Graph, engine: str, k: int = 3) -> str:
+def _cluster_hubs(g, national: nx.Graph, engine: str, ref: AnalysisScope | None = None,
+                  k: int = 3) -> str:
+    """Top hubs of each city cluster, its members as of ``ref``'s year / plan (if explicit)."""
+    as_of = ref.as_of if ref is not None and ref.explicit else None
+    plan = ref.plan if ref is not None else None
     rows = []
     for key, d in sorted(nodes_with(g, schema.CITY_CLUSTER)):
         try:
-            sub = networks.network(g, national.graph["network"], key, base=national)
+            scope = analysis_scope(g, key, as_of, own_plan(g, key, plan))
+            sub = networks.network(g, national.graph["network"], scope, base=national)
         except ValueError:  # EmptyScope: the cluster has no node in this network
             continue
         if sub.number_of_nodes() < 3:
@@ -219,7 +224,8 @@ def write_homogeneity(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 4,
     pairs.insert(1, "a_name", pairs["a"].map(names))
     pairs.insert(3, "b_name", pairs["b"].map(names))
     index = homogeneity.homogeneity_index(m, top)
-    scopes = homogeneity.scope_indices(g, top=top, rollup=rollup)
+    scopes = homogeneity.scope_indices(g, top=top, rollup=rollup,
+                                       as_of=sc.as_of if sc.explicit else None, plan=sc.plan)
     b = networks.restrict(networks.place_industry(g), sc)
     sim = networks.industry_similarity(g, b)
     clusters = communities.homogeneity_clusters(sim, b, seed=seed)
@@ -358,15 +364,18 @@ def write_linkages(g: nx.MultiDiGraph, out: Path, scope=None, top: int = 15,
     return [(f"Linkages ({sc.name})", md), *[(p.name, p) for p in (*files, fig1, fig2)]]
 
 
-def write_all(g: nx.MultiDiGraph, out: Path) -> list[tuple[str, Path]]:
+def write_all(g: nx.MultiDiGraph, out: Path, as_of: int | None = None,
+              plan: str | None = None) -> list[tuple[str, Path]]:
     """The reports ``citykg report`` links: centrality (observed flows when the graph has
     them, the combined network, county adjacency), homogeneity and linkages, national.
+    ``as_of``/``plan`` date every grouping membership they use (``reference_scope``).
     Returns only the Markdown pages."""
     pages = []
+    sc = reference_scope(g, as_of, plan) if as_of is not None or plan is not None else None
     has_flows = any(d["type"] == schema.LINKED_TO for *_, d in g.edges(data=True))
-    for result in (*([write_centrality(g, out, "flows")] if has_flows else []),
-                   write_centrality(g, out, "combined"),
-                   write_centrality(g, out, "county-adjacency"),
-                   write_homogeneity(g, out), write_linkages(g, out)):
+    for result in (*([write_centrality(g, out, "flows", sc)] if has_flows else []),
+                   write_centrality(g, out, "combined", sc),
+                   write_centrality(g, out, "county-adjacency", sc),
+                   write_homogeneity(g, out, sc), write_linkages(g, out, sc)):
         pages.append(result[0])
     return pages

@@ -42,7 +42,7 @@ from kg.model.membership import descendants
 from kg.viz.scope import ScopeError, resolve_scope
 
 __all__ = ["AnalysisScope", "ScopeError", "EmptyScope", "analysis_scope", "grouping_members",
-           "memberships"]
+           "memberships", "own_plan", "reference_scope"]
 
 
 class EmptyScope(ValueError):
@@ -157,8 +157,46 @@ def memberships(g: nx.MultiDiGraph, labels=(schema.CITY_CLUSTER,),
     out: dict[str, set[str]] = {}
     for key, d in g.nodes(data=True):
         if set(d["labels"]) & set(labels):
-            own = plan if plan and plan in membership.plans_of(g, key) else None
+            own = own_plan(g, key, plan)
             places, _ = _grouping_places(g, key, as_of, own)
             for place in places:
                 out.setdefault(place, set()).add(key)
     return out
+
+
+def own_plan(g: nx.MultiDiGraph, key: str, plan: str | None) -> str | None:
+    """``plan`` if it TARGETS grouping ``key`` (with or without the ``policy:`` prefix), else
+    None: in an analysis over many groupings, a plan picks the member list of its own
+    grouping and the others stay as of the year."""
+    if plan and membership.norm_source(plan) in {membership.norm_source(p)
+                                                 for p in membership.plans_of(g, key)}:
+        return plan
+    return None
+
+
+def reference_scope(g: nx.MultiDiGraph, as_of: int | None = None,
+                    plan: str | None = None) -> AnalysisScope:
+    """The national scope of an analysis over every grouping (``citykg report``), carrying
+    the reference of their memberships: ``as_of`` for all, ``plan`` for the grouping(s) it
+    targets. Raises ``ScopeError`` for a plan that targets no grouping.
+
+    >>> from kg.model.graph import new_graph, add_node, add_rel
+    >>> g = new_graph()
+    >>> add_node(g, "c", ["CityCluster"], name="C"); add_node(g, "policy:p", ["Policy"], name="p")
+    >>> _ = add_rel(g, "policy:p", "c", "TARGETS", source_id="p", year=2016)
+    >>> reference_scope(g, 2018).describe(), reference_scope(g, plan="p").describe()
+    ('全国 (as of 2018)', '全国 (plan p)')
+    >>> own_plan(g, "c", "policy:p"), own_plan(g, "c", None)
+    ('policy:p', None)
+    """
+    national = analysis_scope(g, None, as_of)
+    if plan is None:
+        return national
+    targeted = [k for k, d in g.nodes(data=True)
+                if set(d["labels"]) & set(schema.GROUPINGS) and own_plan(g, k, plan)]
+    if not targeted:
+        raise ScopeError(f"--plan {plan}: no city cluster, metro circle or corridor is targeted "
+                         "by this plan (see data/policies and the TARGETS relationships)")
+    from dataclasses import replace
+
+    return replace(national, plan=plan, explicit=True)

@@ -177,8 +177,9 @@ def query(cypher: str = typer.Argument(None, help="Cypher text, or the name of a
         width = max(map(len, queries), default=0) + 2
         for name, path in queries.items():
             typer.echo(f"{name:<{width}}{nq.describe(path)}")
-            for key, (kind, example) in nq.declared_params(path.read_text(encoding="utf-8")).items():
-                typer.echo(f"{'':<{width}}  --param {key}=…  ({kind}, e.g. {example})")
+            for key, spec in nq.declared_params(path.read_text(encoding="utf-8")).items():
+                optional = ", optional" if spec.optional else ""
+                typer.echo(f"{'':<{width}}  --param {key}=…  ({spec.kind}{optional}, e.g. {spec.example})")
         return
     if not cypher:
         fail("give a Cypher query or a cookbook query name (see `citykg query --list`)")

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from kg.cli import app, fail
+from kg.cli.analyze import AS_OF
 
 
 @app.command()
@@ -13,9 +14,14 @@ def report(out: Path = typer.Option(Path("report"), "--out", help="Folder for th
            data: Path = typer.Option(None, "--data", help="Curated data folder (default: data/)."),
            no_neo4j: bool = typer.Option(False, "--no-neo4j", help="Do not load into Neo4j."),
            force: bool = typer.Option(False, "--force", help="Replace a previous report in --out "
-                                      "(never a folder citykg did not write).")):
+                                      "(never a folder citykg did not write)."),
+           as_of: int = AS_OF,
+           plan: str = typer.Option(None, "--plan", help="Use this plan's member list for the "
+                                    "grouping(s) it targets (e.g. policy:yrd-cluster-plan-2016); "
+                                    "the other groupings stay as of --as-of.")):
     """The main job: build the graph, load it into Neo4j when a server answers, run the
-    analyses, draw the views, and write OUT/index.html linking everything."""
+    analyses, draw the views, and write OUT/index.html linking everything. --as-of / --plan
+    scope every grouping the analyses and views use; the index page says which."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kg.build import BuildError
@@ -27,7 +33,8 @@ def report(out: Path = typer.Option(Path("report"), "--out", help="Folder for th
         task = bar.add_task("report", total=None)
         try:
             result = run_report(out, data or DATA, use_neo4j=not no_neo4j, force=force,
-                                progress=lambda s: bar.update(task, description=s))
+                                progress=lambda s: bar.update(task, description=s),
+                                as_of=as_of, plan=plan)
         except (BuildError, ValueError, FileNotFoundError) as exc:
             fail(str(exc))
     typer.echo(result.neo4j_status)

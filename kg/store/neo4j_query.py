@@ -20,6 +20,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from kg import paths
 
@@ -83,46 +84,70 @@ def resolve_query(text: str, folder: Path | None = None) -> str:
     return text
 
 
-PARAM_LINE = re.compile(r"^//\s*params:\s*(\w+)\s*\((string|integer|float)\b[^)]*?e\.g\.\s*(.+)\)\s*$")
+PARAM_LINE = re.compile(r"^//\s*params:\s*(\w+)\s*\((string|integer|float)\b([^)]*?)e\.g\.\s*(.+)\)\s*$")
 
 
-def declared_params(cypher: str) -> dict[str, tuple[str, str]]:
-    """The ``// params: name (type, e.g. example)`` header lines of a cookbook query.
+class Param(NamedTuple):
+    """A declared cookbook parameter: its type, an example value, and whether it may be left out."""
+    kind: str
+    example: str
+    optional: bool = False
+
+
+def declared_params(cypher: str) -> dict[str, Param]:
+    """The ``// params: name (type[, optional], e.g. example)`` header lines of a cookbook query.
 
     >>> declared_params("// params: top (integer, e.g. 10)\\nMATCH (n) RETURN n LIMIT $top")
-    {'top': ('integer', '10')}
+    {'top': Param(kind='integer', example='10', optional=False)}
+    >>> declared_params("// params: as_of (integer, optional, e.g. 2020)")["as_of"].optional
+    True
     """
     found = {}
     for line in cypher.splitlines():
         if m := PARAM_LINE.match(line.strip()):
-            found[m.group(1)] = (m.group(2), m.group(3).strip())
+            found[m.group(1)] = Param(m.group(2), m.group(4).strip(), "optional" in m.group(3))
     return found
 
 
-def check_params(declared: dict[str, tuple[str, str]], params: dict) -> dict:
+def check_params(declared: dict[str, tuple], params: dict) -> dict:
     """Check ``params`` against a query's declared ones; returns them typed as declared.
 
     A string parameter keeps digits as text (an adcode), an integer one refuses ``two``.
+    An optional parameter that is not given is passed as null, which the query reads as
+    "not asked" (the grouping queries: ``as_of`` and ``plan`` left out = every membership).
 
     >>> check_params({"place": ("string", "南京市")}, {"place": 310107})
     {'place': '310107'}
     >>> try: check_params({"top": ("integer", "10")}, {"top": "ten"})
     ... except QueryError as exc: print(exc)
     --param top must be an integer (e.g. 10), not 'ten'
+    >>> spec = declared_params("// params: cluster (string, e.g. 长三角)\\n"
+    ...                        "// params: as_of (integer, optional, e.g. 2020)")
+    >>> check_params(spec, {"cluster": "长三角"})
+    {'cluster': '长三角', 'as_of': None}
+    >>> check_params(spec, {"cluster": "长三角", "as_of": 2017})
+    {'cluster': '长三角', 'as_of': 2017}
+    >>> try: check_params(spec, {"as_of": 2017})
+    ... except QueryError as exc: print(exc)
+    missing parameter(s) cluster; this query takes: cluster (string, e.g. 长三角), as_of (integer, optional, e.g. 2020)
     """
     if not declared:
         return params
-    usage = ", ".join(f"{k} ({t}, e.g. {ex})" for k, (t, ex) in declared.items())
-    unknown = sorted(set(params) - set(declared))
+    spec = {k: Param(*v) for k, v in declared.items()}
+    usage = ", ".join(f"{k} ({p.kind}{', optional' if p.optional else ''}, e.g. {p.example})"
+                      for k, p in spec.items())
+    unknown = sorted(set(params) - set(spec))
     if unknown:
         raise QueryError(f"unknown parameter(s) {', '.join(unknown)}; this query takes: {usage}")
-    missing = [k for k in declared if k not in params]
+    missing = [k for k, p in spec.items() if k not in params and not p.optional]
     if missing:
         raise QueryError(f"missing parameter(s) {', '.join(missing)}; this query takes: {usage}")
     typed = {}
     for key, value in params.items():
-        kind, example = declared[key]
-        if kind == "string" and not isinstance(value, (list, dict)):
+        kind, example, optional = spec[key]
+        if value is None and optional:
+            typed[key] = None
+        elif kind == "string" and not isinstance(value, (list, dict)) and value is not None:
             typed[key] = value if isinstance(value, str) else json.dumps(value) if isinstance(value, bool) else str(value)
         elif kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
             typed[key] = value
@@ -131,6 +156,9 @@ def check_params(declared: dict[str, tuple[str, str]], params: dict) -> dict:
         else:
             article = "an" if kind == "integer" else "a"
             raise QueryError(f"--param {key} must be {article} {kind} (e.g. {example}), not {value!r}")
+    for key, p in spec.items():
+        if key not in typed and p.optional:
+            typed[key] = None
     return typed
 
 
@@ -203,7 +231,8 @@ def run_read(driver, cypher: str, params: dict | None = None, database: str = "n
     returns (column names, rows as dicts). ``check_confined`` runs first.
 
     The server's warnings (an unknown label, a cartesian product ...) are appended to
-    ``notes`` as one-line texts when a list is given.
+    ``notes`` as one-line texts when a list is given. Optional parameters the query's header
+    declares and ``params`` lacks are passed as null (see ``check_params``).
     """
     from neo4j import unit_of_work
     from neo4j.exceptions import ClientError, Neo4jError
@@ -214,6 +243,8 @@ def run_read(driver, cypher: str, params: dict | None = None, database: str = "n
     if not timeout > 0:
         raise QueryError(f"--timeout must be a positive number of seconds, not {timeout}")
     check_confined(cypher)
+    # optional header parameters that the caller left out are null ("not asked"), as in check_params
+    params = {**{k: None for k, p in declared_params(cypher).items() if p.optional}, **(params or {})}
 
     @unit_of_work(timeout=timeout)
     def work(tx):

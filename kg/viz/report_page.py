@@ -59,8 +59,9 @@ def source_table(g, sources: list[dict]) -> list[dict]:
 
 def write_index(out_dir: Path, g, *, views: list[Link], analyses: list[Link], build_dir: Path | None,
                 neo4j_status: str, neo4j_ok: bool, browser_url: str, sources: list[dict],
-                notes: list[str], built_at: str) -> Path:
-    """Write ``out_dir/index.html`` and return its path."""
+                notes: list[str], built_at: str, reference: str = "") -> Path:
+    """Write ``out_dir/index.html`` and return its path. ``reference``: which year or plan
+    the groupings' memberships are scoped to (``citykg report --as-of/--plan``)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -80,7 +81,8 @@ def write_index(out_dir: Path, g, *, views: list[Link], analyses: list[Link], bu
         views=[{"title": v.title, "href": rel(v.path), "nodes": v.nodes, "edges": v.edges} for v in views],
         analyses=[{"title": a.title, "href": rel(a.path), "detail": a.detail} for a in analyses],
         neo4j_status=neo4j_status, neo4j_ok=neo4j_ok, browser_url=browser_url,
-        build_files=build_files, sources=source_table(g, sources), notes=notes)
+        build_files=build_files, sources=source_table(g, sources), notes=notes,
+        reference=reference or "the latest year in the data (each grouping's latest plan)")
     path = out_dir / "index.html"
     path.write_text(html, encoding="utf-8")
     return path
