@@ -54,7 +54,8 @@ def test_every_grouping_query_takes_as_of_and_plan_and_one_copy_of_the_rule():
                      "cross_province_neighbours_in_cluster", "new_centers_in_cluster",
                      "places_in_two_groupings", "groupings_of_place", "places_in_most_groupings",
                      "cluster_overlaps", "metro_circles_crossing_provinces",
-                     "shared_planned_industries", "majority_planned_industries"}
+                     "shared_planned_industries", "majority_planned_industries",
+                     "policies_targeting_place"}
     reference = _rule_blocks((QUERIES / "cluster_members.cypher").read_text(encoding="utf-8"))[0]
     for path in _as_of_queries():
         text = path.read_text(encoding="utf-8")
@@ -241,3 +242,22 @@ def test_core_cities_and_new_centres_as_of(run, graph):
         expected = {d for d in new if d in ms or any(b in ms for _, b, e in graph.out_edges(d, data=True)
                                                     if e["type"] == schema.BELONGS_TO)}
         assert centres(as_of=year) == expected, year
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("as_of, plan", [(None, None), (2017, None), (2020, None), (2022, PLAN_2016)])
+def test_policies_targeting_place_as_of_match_python(run, graph, as_of, plan):
+    targets = defaultdict(set)                      # grouping -> policies targeting it (in force by as_of)
+    for a, b, d in graph.edges(data=True):
+        year = graph.nodes[a].get("approved_year")
+        if d["type"] == schema.TARGETS and (as_of is None or year is None or year <= as_of):
+            targets[b].add(a)
+    of = {k: _rule(graph, k, as_of, plan, targets_only=True) for k in targets}
+    for place in ("320100", "320413", "341100", "500112", "440600"):   # 南京 金坛 滁州 渝北 佛山
+        up = _up(graph, place)
+        expected = {(pol, graph.nodes[k]["name"]) for k, pols in targets.items() if of[k] & up for pol in pols}
+        rows = run("policies_targeting_place", place=place, as_of=as_of, plan=plan)
+        assert {(r["policy_id"], r["via"]) for r in rows} == expected, (place, as_of, plan)
+        assert as_of is None or all(r["year"] is None or r["year"] <= as_of for r in rows)
+    nanjing = lambda year: {r["policy_id"] for r in run("policies_targeting_place", place="南京市", as_of=year)}
+    assert nanjing(2017) < nanjing(2020) <= nanjing(None)    # later plans only add targets
