@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from kg.sources.firms import (COLUMNS, REQUIRED, FirmFileError, FirmReader, Places, ReadStats,
-                              Reject, _fields, default_places, old_code)
+                              Reject, default_places, old_code)
+from kg.sources.firm_blocks import fields_of
 
 TRUNCATED = "last line has no line break (file cut off?)"
 TABLE_COLUMNS = ["origin", "destination", "weight", "capital", "capital_links"]
@@ -150,7 +151,7 @@ def rejects_from(rows, header: list[str], places: Places, stats: ReadStats,
     """Rejects from engine rows (line, kind, column, other line, raw text), line order."""
     out = []
     for line, kind, column, other, raw in rows:
-        fields = _fields(raw)
+        fields = fields_of(raw)
         if kind == "truncated":
             text = TRUNCATED
         elif kind == "encoding":

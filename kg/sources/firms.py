@@ -56,9 +56,7 @@ row: 12 MB for a million rows).
 """
 from __future__ import annotations
 
-import csv
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +66,10 @@ import numpy as np
 import pandas as pd
 
 from kg.model import schema
+from kg.sources.firm_blocks import (UNPARSED, RejectsFile, SeenIndex, Verdicts, fields_of, first_index,
+                                    hash_text, is_blank, maybe_not_a_number, to_number)
+from kg.sources.firm_places import (Places, default_places, industry_lookup,  # noqa: F401 (re-exported)
+                                    old_code, taxonomy)
 
 REQUIRED = ("firm_id", "firm_name", "industry", "hq_adcode", "branch_adcode", "year")
 OPTIONAL = ("capital",)
@@ -77,21 +79,9 @@ NUMERIC = ("hq_adcode", "branch_adcode", "year", "capital")
 YEAR_RANGE = (1949, 2100)
 BLOCK_BYTES = 4 << 20            # lines are read and checked ~4 MB at a time
 MAX_KEPT_REJECTS = 1000          # rejects kept in memory (all of them go to the file)
-UNPARSED = -1.0                  # stands for a number column whose text is not a number
-
-
-def old_code(cw, code: str, year: int, places: "Places"):
-    """How the firm reader reads ``code`` given for ``year`` (a code of the crosswalk
-    ``cw``): ``None`` = as it is (today's unit); ``(target, why)`` = the one unit of today
-    it became (``why`` the change chain), or ``(None, why)`` when it became none or several
-    (rejected with ``why``; a code in use today for another unit is then not read as that)."""
-    from kg.sources.crosswalk import current_unit, describe
-
-    record = cw.record(code, year)
-    if code in places.city and not (record and record["status"] == "弃用"):
-        return None
-    target, res, why = current_unit(cw, code, year, places.city)
-    return (None, why) if target is None else (target, describe(res))
+# odd 64-bit constants that mix the hashes of a row's fields into one key
+_MIX1, _MIX2, _MIX3 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
+                       np.uint64(0x165667B19E3779F9))
 
 
 class FirmFileError(ValueError):
@@ -116,128 +106,6 @@ class FirmRow(NamedTuple):
     capital: float | None
     hq_city: str
     branch_city: str
-
-
-# --- places ------------------------------------------------------------------------------
-
-@dataclass
-class Places:
-    """What firm files need to know about places: which codes are firm locations (cities
-    and counties), the city each belongs to, and names and points for the network.
-
-    ``city`` maps a county to its prefecture-level city; a city, municipality or SAR to
-    itself; and a county that no city holds (省直辖县级市 such as 仙桃市) to itself, since
-    it is governed like a city. ``cities`` lists the city codes; the arrays ``city_index``
-    (code -> position in ``cities``, -1 if not a location) and ``code_text`` (code ->
-    "320100") let whole columns of codes be looked up at once.
-    """
-    city: dict[str, str]
-    name: dict[str, str]
-    level: dict[str, str]
-    lon: dict[str, float] = field(default_factory=dict)
-    lat: dict[str, float] = field(default_factory=dict)
-    province: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self):
-        self.cities = np.array(sorted(set(self.city.values())), dtype=object)
-        position = {c: i for i, c in enumerate(self.cities)}
-        self.city_index = np.full(1_000_000, -1, dtype=np.int32)
-        self.code_text = np.full(1_000_000, None, dtype=object)
-        for code, city in self.city.items():
-            self.city_index[int(code)] = position[city]
-            self.code_text[int(code)] = code
-
-    @classmethod
-    def from_units(cls, units=None) -> "Places":
-        """From the administrative code table (fast; no graph build needed)."""
-        from kg.sources.admin import read_units
-
-        units = units if units is not None else read_units()
-        nodes = {u.adcode: {"labels": u.labels, "name": u.name, "lon": u.lon, "lat": u.lat,
-                            "parent": u.parent} for u in units}
-        # units without coordinates in the code table take their parent's point
-        for d in nodes.values():
-            parent = nodes.get(d["parent"]) if d["parent"] else None
-            if d["lon"] is None and parent and parent["lon"] is not None:
-                d["lon"], d["lat"] = parent["lon"], parent["lat"]
-        return cls._build(nodes)
-
-    @classmethod
-    def from_graph(cls, g) -> "Places":
-        """From a built graph (same codes; coordinates as the build filled them)."""
-        nodes = {}
-        for key, d in g.nodes(data=True):
-            if schema.is_place(d):
-                parents = [v for _, v, t in g.out_edges(key, data="type") if t == schema.BELONGS_TO]
-                nodes[key] = {"labels": d["labels"], "name": d.get("name"), "lon": d.get("lon"),
-                              "lat": d.get("lat"), "parent": parents[0] if parents else None}
-        return cls._build(nodes)
-
-    @classmethod
-    def _build(cls, nodes: dict) -> "Places":
-        city, level, name, lon, lat, province = {}, {}, {}, {}, {}, {}
-        for code, d in nodes.items():
-            lev = schema.level(d)
-            name[code], level[code] = d["name"], lev
-            if d["lon"] is not None:
-                lon[code], lat[code] = d["lon"], d["lat"]
-            top = code
-            while nodes[top]["parent"]:
-                top = nodes[top]["parent"]
-            province[code] = top
-            if lev == schema.CITY:
-                city[code] = code
-            elif lev == schema.COUNTY:
-                parent = d["parent"]
-                city[code] = parent if parent and schema.is_city(nodes[parent]) else code
-        return cls(city, name, level, lon, lat, province)
-
-    def lookup(self, codes: np.ndarray) -> np.ndarray:
-        """City positions of a float array of codes; -1 where it is not a firm location."""
-        with np.errstate(invalid="ignore"):
-            ints = np.nan_to_num(codes, nan=-1.0).astype(np.int64)
-        ok = (ints >= 0) & (ints < len(self.city_index)) & (ints == codes)
-        return np.where(ok, self.city_index[np.where(ok, ints, 0)], -1)
-
-
-_PLACES: Places | None = None
-
-
-def default_places() -> Places:
-    """Places from the code table, made once per process."""
-    global _PLACES
-    if _PLACES is None:
-        _PLACES = Places.from_units()
-    return _PLACES
-
-
-# --- industries --------------------------------------------------------------------------
-
-def taxonomy(data_dir=None) -> dict[str, dict]:
-    """The Industry nodes of the curated taxonomy (``data/nodes/*.csv``): id -> row.
-
-    Read straight from the files, so that firm files can be checked without a build.
-    """
-    from kg.paths import DATA
-
-    found = {}
-    for path in sorted((Path(data_dir or DATA) / "nodes").glob("*.csv")):
-        with open(path, newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                if schema.INDUSTRY in (row.get("labels") or "").split(";") and row.get("id"):
-                    found[row["id"]] = row
-    return found
-
-
-def industry_lookup(data_dir=None) -> dict[str, str]:
-    """id, name, English name and aliases of every taxonomy industry -> its id."""
-    lookup = {}
-    for key, row in taxonomy(data_dir).items():
-        aliases = (row.get("aliases") or "").split(";")
-        for form in (key, row.get("name"), row.get("name_en"), *aliases):
-            if form and form.strip():
-                lookup.setdefault(form.strip(), key)
-    return lookup
 
 
 # --- the reader --------------------------------------------------------------------------
@@ -284,8 +152,8 @@ class FirmReader:
         self.bytes_read = 0  # for progress bars
         self.rejects: list[Reject] = []
         self.header: list[str] = []
-        self._links = _SeenIndex()                  # hash(firm_id, branch) -> line
-        self._firms = _SeenIndex(with_value=True)   # hash(firm_id) -> line, hash(name, industry, hq)
+        self._links = SeenIndex()                  # hash(firm_id, branch) -> line
+        self._firms = SeenIndex(with_value=True)   # hash(firm_id) -> line, hash(name, industry, hq)
         self._writer = None
         self._pending: list[Reject] = []
         self._text_columns: set[str] = set()  # number columns found holding text
@@ -297,7 +165,7 @@ class FirmReader:
     def chunks(self) -> Iterator[pd.DataFrame]:
         if not self.path.is_file():
             raise FirmFileError(f"{self.path}: no such file")
-        with open(self.path, "rb") as fh, _RejectsFile(self.rejects_path) as self._writer:
+        with open(self.path, "rb") as fh, RejectsFile(self.rejects_path) as self._writer:
             self._read_header(fh.readline())
             self._writer.start(["line", "reason", *self.header])
             line = 1
@@ -307,7 +175,7 @@ class FirmReader:
                 if not lines[-1].endswith(b"\n"):  # only the file's last line can lack one
                     self.stats.rows += 1
                     self._reject(line, "last line has no line break (file cut off?)", "truncated",
-                                 _fields(lines.pop()))
+                                 fields_of(lines.pop()))
                 frame = self._parse(lines, first)
                 out = self._validated(frame, lines, first) if len(frame) else None
                 self._flush()
@@ -330,7 +198,7 @@ class FirmReader:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # else it reads as "missing columns"
             raise FirmFileError(f"{self.path}, line 1: the file is UTF-16 (Excel 'Unicode text'); "
                                 "save it as 'CSV UTF-8' and try again")
-        self.header = [h.strip() for h in _fields(raw.decode("utf-8-sig", errors="replace"))]
+        self.header = [h.strip() for h in fields_of(raw.decode("utf-8-sig", errors="replace"))]
         twice = sorted({h for h in self.header if self.header.count(h) > 1})
         if twice:
             raise FirmFileError(f"{self.path}, line 1: column(s) {', '.join(twice)} given twice")
@@ -344,7 +212,7 @@ class FirmReader:
         a number column holding text is parsed again as text and converted; one with bad
         bytes, a row with extra fields or a quoted line break is parsed line by line."""
         block = b"".join(lines)
-        if _maybe_not_a_number(block):
+        if maybe_not_a_number(block):
             return self._parse_lines(lines, first)
         try:
             block.decode("utf-8")
@@ -356,7 +224,7 @@ class FirmReader:
                 frame = self._read_block(block, all_text=True)
             for col in NUMERIC:
                 if col in frame and frame[col].dtype == object:
-                    frame[col] = _to_number(frame[col])
+                    frame[col] = to_number(frame[col])
                     if (frame[col] == UNPARSED).any():
                         self._text_columns.add(col)  # later blocks read it as text at once
             if len(frame) != len(lines):
@@ -369,8 +237,8 @@ class FirmReader:
         holes = np.flatnonzero(frame[list(REQUIRED)].isna().any(axis=1).to_numpy())
         drop = []
         for i in holes:
-            fields = _fields(lines[i])
-            if _blank(fields):
+            fields = fields_of(lines[i])
+            if is_blank(fields):
                 self.stats.blank += 1
                 drop.append(i)
             elif len(fields) != len(self.header):
@@ -392,13 +260,13 @@ class FirmReader:
         records, numbers = [], []
         for i, raw in enumerate(lines):
             try:
-                fields = _fields(raw.decode("utf-8"))
+                fields = fields_of(raw.decode("utf-8"))
             except UnicodeDecodeError:
                 self.stats.rows += 1
                 self._reject(first + i, "not valid UTF-8", "encoding",
-                             _fields(raw.decode("utf-8", errors="replace")))
+                             fields_of(raw.decode("utf-8", errors="replace")))
                 continue
-            if _blank(fields):
+            if is_blank(fields):
                 self.stats.blank += 1
                 continue
             self.stats.rows += 1
@@ -411,7 +279,7 @@ class FirmReader:
         frame = pd.DataFrame(records, columns=self.header, dtype=object).replace("", np.nan)
         for col in NUMERIC:
             if col in frame:
-                frame[col] = _to_number(frame[col])
+                frame[col] = to_number(frame[col])
         frame = frame[[c for c in COLUMNS if c in frame]]
         frame.insert(0, "line", np.asarray(numbers, dtype=np.int64))
         return frame
@@ -421,7 +289,7 @@ class FirmReader:
         df = df.reset_index(drop=True)
         if "capital" not in df:
             df["capital"] = np.nan
-        v = _Verdicts(len(df))
+        v = Verdicts(len(df))
         for col in REQUIRED:
             v.flag(df[col].isna().to_numpy(), "missing field", col)
         for col in ("hq_adcode", "branch_adcode"):
@@ -439,8 +307,8 @@ class FirmReader:
         # duplicates, by 64-bit hashes (text hashed once, codes mixed in arithmetically)
         hq_code = np.nan_to_num(df["hq_adcode"].to_numpy()).astype(np.uint64)
         branch_code = np.nan_to_num(df["branch_adcode"].to_numpy()).astype(np.uint64)
-        fid = _hash_text(df["firm_id"])
-        attrs = (_hash_text(df["firm_name"]) ^ (_hash_text(df["industry"], few=True) * _MIX1)
+        fid = hash_text(df["firm_id"])
+        attrs = (hash_text(df["firm_name"]) ^ (hash_text(df["industry"], few=True) * _MIX1)
                  ^ (hq_code * _MIX2))
         link = fid ^ (branch_code * _MIX3)
         line = df["line"].to_numpy()
@@ -455,7 +323,7 @@ class FirmReader:
 
         lines_of = df["line"].to_numpy()
         for i in np.flatnonzero(v.bad):
-            fields = _fields(lines[lines_of[i] - first])
+            fields = fields_of(lines[lines_of[i] - first])
             named = dict(zip(self.header, fields))
             self._reject(int(lines_of[i]), self._reason(v, i, named), v.kind[i], fields)
         self.stats.accepted += int(keep.sum())
@@ -507,29 +375,29 @@ class FirmReader:
             df.loc[sel, col] = float(verdict[0])
             self.stats.crosswalked += int(sel.sum())
 
-    def _check_firms(self, fid, attrs, line, v: "_Verdicts"):
+    def _check_firms(self, fid, attrs, line, v: "Verdicts"):
         """A firm id names one firm: the same name, industry and HQ on every row."""
         known, pos, order = self._firms.lookup(fid)
         v.flag(known & (self._firms.value_at(pos) != attrs), "conflicting firm_id", "firm_id",
                other=self._firms.line_at(pos))
         # a firm new in this block is held to its first still-valid row in the block
         fresh = ~v.bad & ~known
-        first = _first_index(fid, fresh, order)
+        first = first_index(fid, fresh, order)
         v.flag(fresh & (attrs[first] != attrs), "conflicting firm_id", "firm_id",
                other=line[first])
         return known, pos
 
-    def _check_links(self, link, line, v: "_Verdicts"):
+    def _check_links(self, link, line, v: "Verdicts"):
         """A (firm_id, branch_adcode) pair is given once."""
         known, pos, order = self._links.lookup(link)
         v.flag(known, "duplicate", "branch_adcode", other=self._links.line_at(pos))
         fresh = ~v.bad
-        first = _first_index(link, fresh, order)
+        first = first_index(link, fresh, order)
         v.flag(fresh & (first != np.arange(len(link))), "duplicate", "branch_adcode",
                other=line[first])
         return pos
 
-    def _reason(self, v: "_Verdicts", i: int, fields: dict) -> str:
+    def _reason(self, v: "Verdicts", i: int, fields: dict) -> str:
         kind, col, other = v.kind[i], v.column[i], int(v.other[i])
         value = fields.get(col, "").strip()
         if kind == "missing field":
@@ -563,139 +431,3 @@ class FirmReader:
                 self.rejects.append(r)
             self._writer.write([r.line, r.reason, *r.fields])
         self._pending = []
-
-
-class _Verdicts:
-    """The first problem found with each row of a block (kind None while it passes)."""
-
-    def __init__(self, n: int):
-        self.kind = np.full(n, None, dtype=object)
-        self.column = np.full(n, None, dtype=object)
-        self.other = np.zeros(n, dtype=np.int64)     # the earlier line a duplicate repeats
-        self.bad = np.zeros(n, dtype=bool)
-
-    def flag(self, mask, kind: str, column: str, other=None) -> None:
-        mask = np.asarray(mask, dtype=bool) & ~self.bad
-        if mask.any():
-            self.kind[mask], self.column[mask], self.bad[mask] = kind, column, True
-            if other is not None:
-                self.other[mask] = np.asarray(other)[mask]
-
-
-class _SeenIndex:
-    """Sorted 64-bit hashes of keys already accepted, with the line each came from.
-
-    Hashes stand for the keys so that memory is 12 bytes a key whatever the key's
-    length; two different keys share a hash with probability ~n²/2⁶⁵ (3e-8 at 10⁶ keys).
-    """
-
-    def __init__(self, with_value: bool = False):
-        self.hashes = np.empty(0, dtype=np.uint64)
-        self.lines = np.empty(0, dtype=np.uint32)
-        self.values = np.empty(0, dtype=np.uint64) if with_value else None
-
-    def lookup(self, h: np.ndarray):
-        """(found mask, insertion position, stable sort order) of each hash."""
-        order = np.argsort(h, kind="stable")  # sorted needles: cache-friendly searches
-        pos = np.empty(len(h), dtype=np.int64)
-        pos[order] = np.searchsorted(self.hashes, h[order])
-        if not len(self.hashes):
-            return np.zeros(len(h), dtype=bool), pos, order
-        return self.hashes[np.minimum(pos, len(self.hashes) - 1)] == h, pos, order
-
-    def line_at(self, pos):
-        return self.lines[np.minimum(pos, len(self.lines) - 1)] if len(self.lines) else 0
-
-    def value_at(self, pos):
-        return self.values[np.minimum(pos, len(self.values) - 1)] if len(self.values) else 0
-
-    def add(self, h, pos, lines, values=None) -> None:
-        """Insert new hashes at the positions ``lookup`` gave (one copy of the index)."""
-        order = np.lexsort((h, pos))
-        self.hashes = np.insert(self.hashes, pos[order], h[order])
-        self.lines = np.insert(self.lines, pos[order], lines[order].astype(np.uint32))
-        if self.values is not None:
-            self.values = np.insert(self.values, pos[order], values[order])
-
-
-class _RejectsFile:
-    """The rejects CSV, written as rejects happen (nothing is written without a path)."""
-
-    def __init__(self, path: Path | None):
-        self.path, self.fh, self.out = path, None, None
-
-    def __enter__(self):
-        return self
-
-    def start(self, header: list[str]) -> None:
-        if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(self.path, "w", newline="", encoding="utf-8")
-            self.out = csv.writer(self.fh)
-            self.out.writerow(header)
-
-    def write(self, row: list) -> None:
-        if self.out:
-            self.out.writerow(row)
-
-    def __exit__(self, *exc):
-        if self.fh:
-            self.fh.close()
-
-
-_MIX1, _MIX2, _MIX3 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
-                       np.uint64(0x165667B19E3779F9))
-
-
-def _hash_text(col: pd.Series, few: bool = False) -> np.ndarray:
-    """64-bit hashes of a text column (``few``: few distinct values, hash those once)."""
-    return pd.util.hash_array(col.to_numpy(dtype=object), categorize=few)
-
-
-def _first_index(keys: np.ndarray, among: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """For each row, the first row in ``among`` with the same key (0 when there is none;
-    callers only read rows that are in ``among``). ``order`` sorts ``keys`` stably."""
-    rows = order[among[order]]          # rows in ``among``, by key, ties in row order
-    first = np.zeros(len(keys), dtype=np.int64)
-    if len(rows):
-        k = keys[rows]
-        starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
-        run = np.repeat(starts, np.diff(np.append(starts, len(rows))))
-        first[rows] = rows[run]
-    return first
-
-
-def _to_number(text: pd.Series) -> pd.Series:
-    """Floats from text; NaN where empty, ``UNPARSED`` where not a (finite) number."""
-    try:
-        value = text.astype(np.float64)  # most columns are clean, and this is 5x faster
-    except ValueError:
-        value = pd.to_numeric(text, errors="coerce")
-    # "NaN" and "inf" parse as floats, but a cell holding them is not a number: reject it
-    return value.where(np.isfinite(value) | text.isna(), UNPARSED).astype(np.float64)
-
-
-# A cell that is just NaN/inf: the C parser would read it as a float (NaN looking like an
-# empty cell), so such a block goes the line-by-line way, where _to_number rejects it.
-_NOT_A_NUMBER = re.compile(rb"(?im)(?:^|,)[ \t]*[+-]?(?:nan|inf(?:inity)?)[ \t]*(?=,|\r?$)")
-
-
-def _maybe_not_a_number(block: bytes) -> bool:
-    """Does a block hold a NaN/inf cell? The regex alone costs ~2 s a million rows; a plain
-    substring test first (0.1 s) leaves it only the rare blocks that spell nan or inf."""
-    low = block.lower()
-    return (b"nan" in low or b"inf" in low) and _NOT_A_NUMBER.search(block) is not None
-
-
-def _fields(line) -> list[str]:
-    """The CSV fields of one line (bytes or text)."""
-    if isinstance(line, bytes):
-        line = line.decode("utf-8", errors="replace")
-    try:
-        return next(csv.reader([line.rstrip("\r\n")], skipinitialspace=True), [])
-    except csv.Error:  # a cell over csv's 128 KiB limit: split plainly, it is only reported
-        return [f.strip() for f in line.rstrip("\r\n").split(",")]
-
-
-def _blank(fields: list[str]) -> bool:
-    return not fields or (len(fields) == 1 and not fields[0].strip())
