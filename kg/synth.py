@@ -60,8 +60,6 @@ DISTANCE_OFFSET_KM = 50.0
 BRANCH_ZIPF, MAX_BRANCHES = 2.1, 300
 YEARS = (1990, 2024)
 FIRMS_PER_BATCH = 20_000
-# Taiwan, Hong Kong and Macao: outside the mainland firm registry the rows imitate.
-OUTSIDE_MAINLAND = ("71", "81", "82")
 
 
 @dataclass
@@ -75,7 +73,7 @@ class Geography:
 
     @classmethod
     def from_places(cls, places: Places) -> "Geography":
-        mainland = {c for c in places.level if c[:2] not in OUTSIDE_MAINLAND}
+        mainland = {c for c in places.level if schema.is_mainland(c)}
         counties = sorted(c for c in mainland if places.level[c] == schema.COUNTY)
         held = {places.city[c] for c in counties}
         lone_cities = sorted(c for c in mainland if places.level[c] == schema.CITY and c not in held)

@@ -56,7 +56,7 @@ def test_county_table_adds_up_to_the_municipality(graph):
 
 def test_counties_covered_per_year(graph):
     counties = places(graph, schema.COUNTY)
-    mainland = [c for c in counties if not c.startswith(("71", "81", "82"))]
+    mainland = [c for c in counties if schema.is_mainland(c)]
     covered = {y: sum(1 for c in mainland if statistic(graph, c, POP, y)) for y in (2010, 2020)}
     assert covered[2020] >= 0.98 * len(mainland)            # the 7th census yearbook covers ~all
     assert covered[2010] >= 0.85 * len(mainland)            # 2010 codes: changed units are unmatched
@@ -76,6 +76,11 @@ def test_build_report_lists_coverage_and_unmatched(build_dir):
     cov = report["coverage"]["census_population"]
     city = cov["levels"]["City 2020"]
     assert city["covered"] >= 330 and city["covered"] + city["missing"] == city["units"]
+    # the 198 Taiwan/HK/Macao districts are counted, but not as mainland units a census can cover
+    county = cov["levels"]["County 2010"]
+    assert county["units"] - county["mainland_units"] == 198
+    assert county["missing"] - county["mainland_missing"] == 198
+    assert county["mainland_units"] - county["mainland_missing"] == county["covered"]
     reasons = {u["reason"].split(" (")[0] for u in cov["unmatched"]}
     # 2010 codes that no longer exist go through the crosswalk: 金坛市 became 金坛区 (320413);
     # a unit split since is listed with the split, never apportioned

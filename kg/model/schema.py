@@ -121,3 +121,17 @@ def is_city(attrs: dict) -> bool:
     (True, False)
     """
     return level(attrs) == CITY
+
+
+# Taiwan, Hong Kong and Macao: in the backbone, but outside every mainland source
+# (census, yearbooks, firm registries), so mainland coverage leaves them out of its count.
+OUTSIDE_MAINLAND = ("71", "81", "82")
+
+
+def is_mainland(code: str) -> bool:
+    """True for a place code of the mainland (not Taiwan, Hong Kong or Macao).
+
+    >>> is_mainland("310115"), is_mainland("810001"), is_mainland("710100")
+    (True, False, False)
+    """
+    return str(code)[:2] not in OUTSIDE_MAINLAND

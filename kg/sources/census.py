@@ -249,7 +249,7 @@ def write_table(rows: list[dict], extra: dict, data_dir: Path, table: Path = TAB
 
 def coverage(g, data_dir: Path, examples: int = 10) -> dict:
     """Per level and census year: units in the graph, units with a figure, and the units
-    without one; plus the source rows that matched no unit (from the coverage file).
+    without one (also counted over the mainland alone, which is all a census covers); plus the source rows that matched no unit (from the coverage file).
     Empty when the census table is not in ``data_dir`` (the build is from files)."""
     from kg.model.statistics import statistic
 
@@ -264,10 +264,13 @@ def coverage(g, data_dir: Path, examples: int = 10) -> dict:
         places = sorted(k for k, d in g.nodes(data=True) if schema.level(d) == level)
         for year in sorted(SOURCE):
             missing = [p for p in places if statistic(g, p, INDICATOR, year) is None]
+            mainland_missing = sum(1 for p in missing if schema.is_mainland(p))
             lost = [u for u in extra.get("unmatched", []) if (u["level"], u["year"]) == (level, year)]
             out["levels"][f"{level} {year}"] = {
                 "units": len(places), "covered": len(places) - len(missing),
                 "missing": len(missing),
+                "mainland_units": sum(1 for p in places if schema.is_mainland(p)),
+                "mainland_missing": mainland_missing,
                 "missing_examples": [f"{p} {g.nodes[p].get('name')}" for p in missing[:examples]],
                 "unmatched_source_rows": len(lost),
                 "unmatched_examples": [f"{u['code']} {u['name']}: {u['reason']}" for u in lost[:examples]]}
