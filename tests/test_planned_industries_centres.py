@@ -18,7 +18,7 @@ from kg.model.graph import rels_of
 from kg.model.targets import new_center_coverage
 from kg.paths import DATA
 
-CENTRES = DATA / "relations" / "planned_industries_centres.csv"
+CENTRES = "relations/planned_industries_centres.csv"
 SOURCES = {  # district -> the one source its rows cite
     "110112": "web-tongzhou-two-sessions-2019",
     "330113": "web-linping-3-2-x-undated",
@@ -50,29 +50,31 @@ TERMS = {
 }
 
 
-def _read(path):
-    with open(path, encoding="utf-8") as fh:
+def _table(relpath: str) -> list[dict]:
+    """The rows of a curated file under data/."""
+    with (DATA / relpath).open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
 def rows():
-    return _read(CENTRES)
+    return _table(CENTRES)
 
 
 @pytest.fixture(scope="module")
 def by_centre(rows):
+    """district -> the industries its rows plan"""
     return {c: {r["tail"] for r in rows if r["head"] == c} for c in SOURCES}
 
 
 def test_centres_rows_and_sources(rows):
     assert {r["head"]: r["source_id"] for r in rows} == SOURCES
     assert len(rows) == 17
-    centres = {r["place"]: r["name"] for r in _read(DATA / "nodes" / "new_centers.csv")}
+    centres = {r["place"]: r["name"] for r in _table("nodes/new_centers.csv")}
     assert {r["head"] for r in rows} <= set(centres)
     assert all(centres[r["head"]] == r["head_name"] for r in rows)
     assert not STILL_MISSING & {r["head"] for r in rows}
-    sources = {r["source_id"]: r for r in _read(DATA / "sources.csv")}
+    sources = {r["source_id"]: r for r in _table("sources.csv")}
     for sid in SOURCES.values():
         assert sources[sid]["url_or_ref"].startswith("http")
         assert all(sources[sid]["url_or_ref"] in r["note"] for r in rows if r["source_id"] == sid)
