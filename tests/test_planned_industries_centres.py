@@ -1,8 +1,8 @@
 """Own-document planned industries of the new urban centres (data/nodes/new_centers.csv) that had
 none: 通州 (七大千亿级产业集群, 2019 两会), 临平 (“3+2+X”, undated copy), 武清 (京津产业新城 “双高引领”,
-2023), 吴江 (新能源 主攻方向, 2024 新年第一会), 龙华 (高端医疗器械产业集群, 2022) and 余杭 (人工智能
-第一城核心承载地, 2026), in data/relations/planned_industries_centres.csv. 宝安 and 滨海新区 are still
-missing (data/README.md says why).
+2023), 吴江 (新能源 主攻方向, 2024 新年第一会), 龙华 (高端医疗器械产业集群, 2022), 余杭 (人工智能
+第一城核心承载地, 2026) and 滨海新区 (十四五 纲要: 优势产业 and 特色产业, 2021), in
+data/relations/planned_industries_centres.csv. 宝安 is still missing (data/README.md says why).
 
 File checks read data/ directly (fresh clone); the last tests use the built graph (``graph``
 fixture), so they also check that the curated reader loads these rows and that the build's
@@ -26,8 +26,9 @@ SOURCES = {  # district -> the one source its rows cite
     "320509": "web-wujiang-new-year-meeting-2024",
     "440309": "web-longhua-cluster-briefing-2022",
     "330110": "web-yuhang-development-conference-2026",
+    "120116": "web-binhai-14th-fyp-2021",
 }
-STILL_MISSING = {"440306", "120116"}  # 宝安区, 滨海新区
+STILL_MISSING = {"440306"}  # 宝安区
 # (district, industry) -> the words of the quote that name the industry
 TERMS = {
     ("110112", "industry:finance"): "财富管理",
@@ -47,6 +48,11 @@ TERMS = {
     ("320509", "industry:solar"): "新型光伏",
     ("440309", "industry:high-end-medical-equipment"): "高端医疗器械产业集群",
     ("330110", "industry:artificial-intelligence"): "人工智能创新发展第一城",
+    ("120116", "industry:aviation-equipment"): "飞机制造",
+    ("120116", "industry:aerospace"): "大型航天器",
+    ("120116", "industry:high-end-equipment"): "高端装备制造",
+    ("120116", "industry:marine-engineering-equipment"): "海洋装备产业",
+    ("120116", "industry:hydrogen"): "氢能产业",
 }
 
 
@@ -69,7 +75,7 @@ def by_centre(rows):
 
 def test_centres_rows_and_sources(rows):
     assert {r["head"]: r["source_id"] for r in rows} == SOURCES
-    assert len(rows) == 17
+    assert len(rows) == 22
     centres = {r["place"]: r["name"] for r in _table("nodes/new_centers.csv")}
     assert {r["head"] for r in rows} <= set(centres)
     assert all(centres[r["head"]] == r["head_name"] for r in rows)
@@ -92,6 +98,9 @@ def test_named_industry_sets(by_centre):
     assert by_centre["320509"] == {"industry:new-energy", "industry:energy-storage", "industry:solar"}
     assert by_centre["440309"] == {"industry:high-end-medical-equipment"}
     assert by_centre["330110"] == {"industry:artificial-intelligence"}
+    # 滨海 纲要 第三节 优势产业 (航空航天 → 航空装备 + 航天, 高端装备制造) and 第四节 特色产业 (海水淡化 unmapped)
+    assert by_centre["120116"] == {"industry:aviation-equipment", "industry:aerospace", "industry:high-end-equipment",
+                                   "industry:marine-engineering-equipment", "industry:hydrogen"}
 
 
 def test_named_absences(by_centre):
@@ -100,6 +109,7 @@ def test_named_absences(by_centre):
     assert "industry:new-energy-vehicles" not in by_centre["320509"]      # 吴江: only a 风口 to seize
     assert "industry:fashion-consumer" not in by_centre["330113"]         # 临平 时尚产业 is not 时尚消费品
     assert "industry:culture-tourism" not in by_centre["330110"]          # 余杭 文化产业 is not 文旅
+    assert "industry:marine-economy" not in by_centre["120116"]           # 滨海 海洋装备 is equipment, not 海洋经济
 
 
 def test_each_industry_is_named_in_its_quote(rows):
@@ -114,25 +124,28 @@ def test_quotes_periods_and_notes(rows):
         assert r["checked"] == "true" and r["note"].startswith("checked: quote read in the stored page http")
         assert "search tool, pages corpus" in r["note"]
         assert not r["valid_to"] or r["valid_from"] <= r["valid_to"]
-        assert len({x["quote"] for x in rows if x["head"] == r["head"]}) == 1  # one sentence per district
+    # one sentence per district, except the 纲要's sections for 滨海 (one per industry heading)
+    quotes = {c: {r["quote"] for r in rows if r["head"] == c} for c in SOURCES}
+    assert {c: len(q) for c, q in quotes.items() if len(q) > 1} == {"120116": 4}
     periods = {(r["head"], r["valid_from"], r["valid_to"], r["year"]) for r in rows}
     assert ("110112", "2019", "2025", "2019") in periods   # 到2025年
     assert ("330113", "", "", "2026") in periods           # undated copy: year consulted
     assert ("320509", "2024", "", "2024") in periods
+    assert ("120116", "2021", "2025", "2021") in periods   # the 十四五 period
 
 
 def test_rows_are_loaded_into_the_graph(graph, rows):
     loaded = {(u, v, d["source_id"]): d.get("quote") for u, v, d in rels_of(graph, schema.PLANS_INDUSTRY)
               if d.get("source_id") in SOURCES.values()}
-    assert len(loaded) == len(rows) == 17
+    assert len(loaded) == len(rows) == 22
     for r in rows:
         assert loaded[(r["head"], r["tail"], r["source_id"])] == r["quote"], r["head_name"]
 
 
 def test_new_centre_coverage_counts_them(graph):
-    """The build's line “N with planned industries”: 12 of the 14 centres, all but 宝安 and 滨海新区."""
+    """The build's line “N with planned industries”: 13 of the 14 centres, all but 宝安."""
     centres = {n for n, d in graph.nodes(data=True) if schema.NEW_CENTER in d.get("labels", ())}
     planned = {u for u, _, _ in rels_of(graph, schema.PLANS_INDUSTRY)}
     assert len(centres) == 14
     assert centres - planned == STILL_MISSING
-    assert new_center_coverage(graph, counted=52)["with_industries"] == 12
+    assert new_center_coverage(graph, counted=52)["with_industries"] == 13
