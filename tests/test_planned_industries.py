@@ -16,7 +16,10 @@ from kg.model import schema
 from kg.model.graph import rels_of
 from kg.paths import DATA
 
-REGION_FILES = sorted((DATA / "relations").glob("planned_industries_*.csv"))
+# city-level region files; planned_industries_centres.csv holds district rows of the new urban
+# centres and has its own test (tests/test_planned_industries_centres.py)
+REGION_FILES = sorted(p for p in (DATA / "relations").glob("planned_industries_*.csv")
+                      if p.name != "planned_industries_centres.csv")
 ROOTS = {"industry:strategic-emerging", "industry:future-industries"}
 YRD_PROVINCES = {"31", "32", "33", "34"}
 PRD = {"440100", "440300", "440400", "440600", "441300", "441900", "442000", "440700", "441200"}
