@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from kg.analysis import communities, homogeneity, networks, nullmodel
+from kg.model import schema
 
 
 def test_pairwise_similarity_by_hand():
@@ -81,6 +82,18 @@ def test_corpus_claims_recomputed(graph):
     yrd = claims[claims["claim"] == "yrd-new-centres-half"]
     assert list(yrd["industry"]) == ["新材料", "高端装备", "生物医药", "新一代信息技术"]
     assert yrd["industry_id"].notna().all()  # every industry the text names is in the graph
+    # the 14 named new centres, each with industries from its district's documents (or the
+    # corpus), checked against the rows themselves: the share is the count of centres whose
+    # industry set (rolled up) holds 生物医药, over the centres with any
+    centres = claims[claims["claim"] == "new-centres-40pct"].set_index("industry")
+    assert (centres["members_in_graph"] == 14).all() and (centres["members_with_industries"] >= 13).all()
+    m = homogeneity.industry_matrix(graph, homogeneity.analysis_scope(graph, "national"))
+    named = [c for c, d in graph.nodes(data=True) if schema.NEW_CENTER in d.get("labels", ())]
+    bio = homogeneity.industry_by_name(graph, "生物医药")
+    listing = sum(1 for c in named if c in m.index and m.loc[c, bio])
+    assert centres.loc["生物医药", "listing"] == listing
+    assert centres.loc["生物医药", "share"] == listing / centres.loc["生物医药", "members_with_industries"]
+    assert "110112" in m.index and m.loc["330113", bio]        # 通州 has rows; 临平 plans 生物医药
     # the verdict always says how much of the population the data covers
     assert all(("of the" in v or "members" in v or v.startswith("no data")) for v in claims["verdict"])
 
