@@ -104,6 +104,18 @@ def test_a_heading_gives_the_grouping_of_the_next_list(extractor):
     assert ("MEMBER_OF", "620400", "cluster:lanzhou-xining") not in got       # 白银市 qualifies 白银区
 
 
+def test_members_under_their_own_parent_are_marked_qualified(extractor):
+    """An administrative listing (a city under its province, counties under their city) marks its
+    members ``qual=True``; a plain list of cities does not."""
+    ps = [p for p in pairs_of(extractor, "兰州—西宁城市群规划范围\n\n甘肃省兰州市,白银市白银区、平川区,"
+                              "青海省西宁市;") if p.mech == "member"]
+    qual = {p.head.id: "qual=True" in p.feats for p in ps}
+    assert qual == {"620100": True, "620402": True, "620403": True, "630100": True}
+    ps = [p for p in pairs_of(extractor, "南京都市圈范围包括南京、镇江、扬州。") if p.mech == "member"]
+    assert {p.head.id for p in ps} == {"320100", "321100", "321000"}
+    assert all("qual=False" in p.feats for p in ps)
+
+
 def test_places_inside_a_grouping_name_are_not_pairs(extractor):
     ps = pairs_of(extractor, "重点打造贵阳—贵安—安顺都市圈、遵义都市圈,与铜仁合作。")
     assert not [p for p in ps if "520300" in (p.head.id, p.tail.id)]          # 遵义 in 遵义都市圈

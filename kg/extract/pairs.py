@@ -36,6 +36,7 @@ from kg.model import schema
 
 _LOCATED = ("地处", "位于", "地处于", "坐落于", "坐落在", "地处于", "隶属", "隶属于", "属于", "属")
 _LIST_SEP = ("、", "和", "及", "以及", "与", "同", ",", "，")
+_RUN_SEP = ("", "、", ",", "，", "和", "及")
 
 
 def _coordination(sent: Sent, toks: list[Tok], a: Tok, b: Tok, tpos: int) -> list[str]:
@@ -166,9 +167,10 @@ class PairFinder:
                 (after[0].ent, "sent-after") if after else (topic, "topic")
             if grp is None:
                 continue
+            qual = {id(toks[i]) for i in self.qualified(sent, toks)}
             for t in items:
                 feats = [f"gsrc={src}", f"count={m.group(3)}", f"nlist={_bucket(len(items))}",
-                         f"ml={t.ent.label}", f"gl={grp.label}"]
+                         f"ml={t.ent.label}", f"gl={grp.label}", f"qual={id(t) in qual}"]
                 out.append(Pair(_member_type(t.ent, grp), t.ent, grp, "counted", m.group(3), feats))
         return out
 
@@ -242,6 +244,22 @@ class PairFinder:
         return out
 
     # -- membership --------------------------------------------------------------------------
+    def qualified(self, sent: Sent, toks: list[Tok]) -> set[int]:
+        """Indices of the places of an administrative listing that sit under their own parent,
+        named earlier in the same run of places (甘肃省兰州市,白银市白银区、平川区: 兰州市 under
+        甘肃省, 白银区 and 平川区 under 白银市): such a list names places by the backbone."""
+        out, run = set(), []
+        for i, t in enumerate(toks):
+            if run and _plain(sent.template[toks[i - 1].end:t.start]).strip() not in _RUN_SEP:
+                run = []
+            if t.tag != "P":
+                run = []
+                continue
+            if any(self._child_of(t.ent, toks[k].ent) for k in run):
+                out.add(i)
+            run.append(i)
+        return out
+
     def _members(self, sent: Sent, toks: list[Tok]) -> list[Tok]:
         """Places of a list, without qualifiers (a province or city followed by its own child)."""
         out = []
@@ -258,6 +276,7 @@ class PairFinder:
         out = []
         text = sent.template
         groups = [t for t in toks if t.tag == "G"]
+        qual = {id(toks[i]) for i in self.qualified(sent, toks)}
         found = False
         for trig, role in self.triggers.get(schema.MEMBER_OF, ()):
             for tpos in _find_all(text, trig):
@@ -303,7 +322,7 @@ class PairFinder:
                     rel = _member_type(m.ent, grp)
                     feats = [f"gsrc={src}", f"role={role}", f"nlist={_bucket(n)}", f"ml={m.ent.label}",
                              f"gl={grp.label}", f"srcrole={src}-{role}", f"mlgl={m.ent.label}-{grp.label}"]
-                    feats += _trig_feats(sent, tpos, trig, m)
+                    feats += _trig_feats(sent, tpos, trig, m) + [f"qual={id(m) in qual}"]
                     if gtok is not None:
                         feats += _between_feats(sent, m, gtok)
                     out.append(Pair(rel, m.ent, grp, "member", trig, feats))
@@ -313,7 +332,7 @@ class PairFinder:
             for m in members:
                 out.append(Pair(_member_type(m.ent, grp), m.ent, grp, "member", "pending",
                                 ["gsrc=pending", f"nlist={_bucket(len(members))}", f"ml={m.ent.label}",
-                                 f"gl={grp.label}"]))
+                                 f"gl={grp.label}", f"qual={id(m) in qual}"]))
         return out
 
     # -- core ----------------------------------------------------------------------------------
