@@ -128,6 +128,19 @@ def test_cooperation_pairs_carry_separator_and_order(extractor):
     assert "gap=与P" in feats and "tside=before" in feats and "tside2=before" in feats
 
 
+def test_coordination_shape_with_the_role_of_the_trigger(extractor):
+    """A与B、C等同城化: A with each (``with-trig``), B and C inside the list after 与; A、B、C同城化:
+    every pair (``run-trig``); 共同 is a ``joint`` trigger (places acting together), 同城化 a ``pair``."""
+    ps = [p for p in pairs_of(extractor, "加快武汉与鄂州、孝感等同城化进程。") if p.mech == "coop"]
+    coord = {(p.head.id, p.tail.id): [f for f in p.feats if f.startswith("coord=")] for p in ps}
+    assert coord[("420100", "420700")] == coord[("420100", "420900")] == ["coord=with-trig&pair"]
+    assert coord[("420700", "420900")] == ["coord=inside&pair"]
+    ps = [p for p in pairs_of(extractor, "提升长沙、株洲、湘潭同城化质量。") if p.mech == "coop"]
+    assert len(ps) == 3 and all("coord=run-trig&pair" in p.feats for p in ps)
+    ps = [p for p in pairs_of(extractor, "南京、镇江、扬州共同编制规划。") if p.mech == "coop"]
+    assert ps and all("coord=run-trig&joint" in p.feats and "tclass=joint" in p.feats for p in ps)
+
+
 def test_core_and_specialisation(extractor):
     got = facts(pairs_of(extractor, "哈长城市群以哈尔滨、长春为核心。"), "core")
     assert got == {("CORE_OF", "230100", "cluster:harbin-changchun"), ("CORE_OF", "220100", "cluster:harbin-changchun")}

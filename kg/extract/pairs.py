@@ -39,26 +39,52 @@ _LIST_SEP = ("、", "和", "及", "以及", "与", "同", ",", "，")
 _RUN_SEP = ("", "、", ",", "，", "和", "及")
 
 
-def _coordination(sent: Sent, toks: list[Tok], a: Tok, b: Tok, tpos: int) -> list[str]:
+def _coordination(sent: Sent, toks: list[Tok], a: Tok, b: Tok, tpos: int, role: str = "pair") -> list[str]:
     """How two places stand in a coordinated list: ``run`` when only list separators lie between
     them (长沙、株洲、湘潭), ``with`` when the first is joined by 与/同 to a list holding the second
-    (武汉与鄂州、孝感…), and whether the list ends right before the trigger (…等同城化)."""
+    (武汉与鄂州、孝感…), and whether the list ends right before the trigger (…等同城化).
+
+    ``coord`` sums this up with the trigger's role (``pair``: the word states cooperation,
+    合作/同城化/对口; ``joint``: a word that also joins places that only act together, 共同编制,
+    功能协同), so the evidence of one trigger word serves the others of its role:
+    ``coord=with-trig&pair`` (A与B、C等同城化: A with each), ``coord=run-trig&pair`` (A、B、C同城化:
+    every pair), ``coord=inside&pair`` (B and C both after 与: not a pair)."""
     i, j = toks.index(a), toks.index(b)
     glued = [_glued(sent, t) for t in (a, b)]
     seps = [_plain(sent.template[toks[k].end:toks[k + 1].start]).strip() for k in range(i, j)]
     run = all(x in _LIST_SEP for x in seps)
-    out = [f"run={run}", f"glued={glued[0]}-{glued[1]}"]
-    if run and seps and seps[0] in ("与", "同") and all(x in ("、", "和", "及", "以及") for x in seps[1:]):
+    out = [f"run={run}", f"glued={glued[0]}-{glued[1]}", f"tclass={role}"]
+    shape = "none"
+    if run and seps and seps[0] in ("与", "同", "和") and all(x in ("、", "和", "及", "以及") for x in seps[1:]):
         out.append("with=head")
+        shape = "with"
     elif run and len(seps) and any(x in ("与", "同") for x in seps):
         out.append("with=inside")
+        shape = "inside"
+    elif run:
+        k0 = i
+        while k0 > 0 and _plain(sent.template[toks[k0 - 1].end:toks[k0].start]).strip() in _LIST_SEP:
+            k0 -= 1
+        inside = any(_plain(sent.template[toks[k].end:toks[k + 1].start]).strip() in ("与", "同")
+                     for k in range(k0, i))
+        shape = "inside" if inside else "run"
     if run:
         k = j
         while k + 1 < len(toks) and _plain(sent.template[toks[k].end:toks[k + 1].start]).strip() in _LIST_SEP:
             k += 1
         tail = _plain(sent.template[toks[k].end:tpos]) if toks[k].end <= tpos else "x" * 9
         out.append(f"run_trig={len(tail) <= 3}")
+        if len(tail) <= 3 and shape in ("with", "run"):
+            shape += "-trig"
+    out.append(f"coord={shape}&{role}")
     return out
+
+
+def _qual_feats(t: Tok, qual: set) -> list[str]:
+    """``qual`` and the member's level with it: a county under its city in an administrative
+    listing is not the county a text names in passing (中心城区包含姑苏区…)."""
+    q = id(t) in qual
+    return [f"qual={q}", f"mlq={t.ent.label}-{q}"]
 
 
 def _glued(sent: Sent, t: Tok) -> str:
@@ -170,7 +196,7 @@ class PairFinder:
             qual = {id(toks[i]) for i in self.qualified(sent, toks)}
             for t in items:
                 feats = [f"gsrc={src}", f"count={m.group(3)}", f"nlist={_bucket(len(items))}",
-                         f"ml={t.ent.label}", f"gl={grp.label}", f"qual={id(t) in qual}"]
+                         f"ml={t.ent.label}", f"gl={grp.label}", *_qual_feats(t, qual)]
                 out.append(Pair(_member_type(t.ent, grp), t.ent, grp, "counted", m.group(3), feats))
         return out
 
@@ -322,7 +348,7 @@ class PairFinder:
                     rel = _member_type(m.ent, grp)
                     feats = [f"gsrc={src}", f"role={role}", f"nlist={_bucket(n)}", f"ml={m.ent.label}",
                              f"gl={grp.label}", f"srcrole={src}-{role}", f"mlgl={m.ent.label}-{grp.label}"]
-                    feats += _trig_feats(sent, tpos, trig, m) + [f"qual={id(m) in qual}"]
+                    feats += _trig_feats(sent, tpos, trig, m) + _qual_feats(m, qual)
                     if gtok is not None:
                         feats += _between_feats(sent, m, gtok)
                     out.append(Pair(rel, m.ent, grp, "member", trig, feats))
@@ -332,7 +358,7 @@ class PairFinder:
             for m in members:
                 out.append(Pair(_member_type(m.ent, grp), m.ent, grp, "member", "pending",
                                 ["gsrc=pending", f"nlist={_bucket(len(members))}", f"ml={m.ent.label}",
-                                 f"gl={grp.label}", f"qual={id(m) in qual}"]))
+                                 f"gl={grp.label}", *_qual_feats(m, qual)]))
         return out
 
     # -- core ----------------------------------------------------------------------------------
@@ -361,7 +387,7 @@ class PairFinder:
     # -- cooperation -------------------------------------------------------------------------
     def coop(self, sent: Sent, toks: list[Tok]) -> list[Pair]:
         out, seen = [], set()
-        for trig, _ in self.triggers.get(schema.COOPERATES_WITH, ()):
+        for trig, role in self.triggers.get(schema.COOPERATES_WITH, ()):
             for tpos in _find_all(sent.template, trig):
                 clause = _clause_of(sent, tpos)
                 near = self._members(sent, [t for t in toks if t.tag in "PK" and abs(t.start - tpos) <= 60
@@ -376,7 +402,7 @@ class PairFinder:
                             continue
                         adjacent = toks.index(b) == toks.index(a) + 1
                         feats = [f"adj={adjacent}", f"nnear={_bucket(len(near))}",
-                                 f"lvl={a.ent.label}-{b.ent.label}", *_coordination(sent, toks, a, b, tpos)]
+                                 f"lvl={a.ent.label}-{b.ent.label}", *_coordination(sent, toks, a, b, tpos, role)]
                         feats += _between_feats(sent, a, b) + _trig_feats(sent, tpos, trig, a, b)
                         first = near[0]
                         if a is first and len(near) > 2:
