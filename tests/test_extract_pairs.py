@@ -141,6 +141,29 @@ def test_coordination_shape_with_the_role_of_the_trigger(extractor):
     assert ps and all("coord=run-trig&joint" in p.feats and "tclass=joint" in p.feats for p in ps)
 
 
+def test_a_pair_near_several_triggers_is_read_by_its_strongest_nearest_one(extractor):
+    ps = [p for p in pairs_of(extractor, "苏州、宿迁共建园区,实现共同富裕。") if p.mech == "coop"]
+    assert [(p.head.id, p.tail.id, p.trigger) for p in ps] == [("320500", "321300", "共建")]
+    assert "tclass=pair" in ps[0].feats and "tclass=joint" not in ps[0].feats
+
+
+def test_a_joint_abbreviation_names_both_places(extractor):
+    """港澳 is 香港 and 澳门, one character each; inside 粤港澳 (a longer run) it is not."""
+    ents = extractor.recognizer.recognize("大湾区涵盖港澳及广东九市。")
+    got = [(e.surface, e.id, e.start) for e in ents if e.reason == "joint abbreviation"]
+    assert got == [("港", "810000", 5), ("澳", "820000", 6)]
+    assert not [e for e in extractor.recognizer.recognize("依托粤港澳三大城市群。")
+                if e.reason == "joint abbreviation"]
+
+
+def test_a_province_counting_its_cities_is_not_a_member(extractor):
+    got = facts(pairs_of(extractor, "粤港澳大湾区涵盖港澳及广东九市。"), "member")
+    assert {("MEMBER_OF", "810000", "cluster:pearl-river-delta"), ("MEMBER_OF", "820000", "cluster:pearl-river-delta")} <= got
+    assert ("MEMBER_OF", "440000", "cluster:pearl-river-delta") not in got
+    got = facts(pairs_of(extractor, "长江中游城市群地跨湖北、湖南、江西三省。"), "member")
+    assert ("MEMBER_OF", "360000", "cluster:middle-yangtze") in got     # 三省 counts the provinces
+
+
 def test_core_and_specialisation(extractor):
     got = facts(pairs_of(extractor, "哈长城市群以哈尔滨、长春为核心。"), "core")
     assert got == {("CORE_OF", "230100", "cluster:harbin-changchun"), ("CORE_OF", "220100", "cluster:harbin-changchun")}

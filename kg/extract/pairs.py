@@ -36,6 +36,7 @@ from kg.model import schema
 
 _LOCATED = ("地处", "位于", "地处于", "坐落于", "坐落在", "地处于", "隶属", "隶属于", "属于", "属")
 _LIST_SEP = ("、", "和", "及", "以及", "与", "同", ",", "，")
+_BELOW_PROVINCE = ("地市", "城市", "市", "区", "县", "市一区", "市二区")
 _RUN_SEP = ("", "、", ",", "，", "和", "及")
 
 
@@ -287,7 +288,8 @@ class PairFinder:
         return out
 
     def _members(self, sent: Sent, toks: list[Tok]) -> list[Tok]:
-        """Places of a list, without qualifiers (a province or city followed by its own child)."""
+        """Places of a list, without qualifiers (a province or city followed by its own child, a
+        province followed by a count of its cities: 广东九市)."""
         out = []
         for i, t in enumerate(toks):
             if t.tag not in PLACEISH:
@@ -295,6 +297,9 @@ class PairFinder:
             if i + 1 < len(toks) and self._child_of(toks[i + 1].ent, t.ent) and _plain(
                     sent.template[t.end:toks[i + 1].start]) in ("", "的", "下辖", "下辖的", "所辖的"):
                 continue
+            count = COUNT_NOUN.match(sent.template, t.end)
+            if t.ent.label == schema.PROVINCE and count and count.group(3) in _BELOW_PROVINCE:
+                continue          # 广东九市: the province counts its cities, it is not listed itself
             out.append(t)
         return out[:MAX_LIST]
 
@@ -386,7 +391,10 @@ class PairFinder:
 
     # -- cooperation -------------------------------------------------------------------------
     def coop(self, sent: Sent, toks: list[Tok]) -> list[Pair]:
-        out, seen = [], set()
+        """Pairs of places near a cooperation trigger. A pair near several triggers is described by
+        one: a ``pair`` word before a ``joint`` one, then the nearest (苏州、宿迁共建园区…共同富裕
+        is read by 共建, not by 共同)."""
+        best: dict[tuple, tuple] = {}
         for trig, role in self.triggers.get(schema.COOPERATES_WITH, ()):
             for tpos in _find_all(sent.template, trig):
                 clause = _clause_of(sent, tpos)
@@ -395,20 +403,22 @@ class PairFinder:
                 near = near[:8]
                 for i, a in enumerate(near):
                     for b in near[i + 1:]:
-                        if (a.start, b.start, trig) in seen or not a.ent.key or a.ent.key == b.ent.key:
+                        if not a.ent.key or a.ent.key == b.ent.key:
                             continue
-                        seen.add((a.start, b.start, trig))
                         if self._child_of(a.ent, b.ent) or self._child_of(b.ent, a.ent):
+                            continue
+                        rank = (role != "pair", min(abs(a.start - tpos), abs(b.start - tpos)))
+                        if (a.start, b.start) in best and best[(a.start, b.start)][0] <= rank:
                             continue
                         adjacent = toks.index(b) == toks.index(a) + 1
                         feats = [f"adj={adjacent}", f"nnear={_bucket(len(near))}",
                                  f"lvl={a.ent.label}-{b.ent.label}", *_coordination(sent, toks, a, b, tpos, role)]
                         feats += _between_feats(sent, a, b) + _trig_feats(sent, tpos, trig, a, b)
-                        first = near[0]
-                        if a is first and len(near) > 2:
+                        if a is near[0] and len(near) > 2:
                             feats.append("head_first")
-                        out.append(Pair(schema.COOPERATES_WITH, a.ent, b.ent, "coop", trig, feats))
-        return out
+                        best[(a.start, b.start)] = (rank, Pair(schema.COOPERATES_WITH, a.ent, b.ent, "coop", trig,
+                                                               feats))
+        return [p for _, p in best.values()]
 
     # -- specialisation ----------------------------------------------------------------------
     def spec(self, sent: Sent, toks: list[Tok], ctx: Context) -> list[Pair]:
