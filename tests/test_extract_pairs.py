@@ -164,6 +164,14 @@ def test_a_province_counting_its_cities_is_not_a_member(extractor):
     assert ("MEMBER_OF", "360000", "cluster:middle-yangtze") in got     # 三省 counts the provinces
 
 
+def test_a_member_running_into_a_name_is_marked_glued(extractor):
+    """哈长城市群…包括长春北湖科技开发区: 长春 runs into a park's name (``mglued=han``); in a plain
+    list it stands before a separator (``mglued=sep``)."""
+    ps = [p for p in pairs_of(extractor, "哈长城市群范围包括长春北湖科技开发区、哈尔滨。") if p.mech == "member"]
+    glued = {p.head.id: [f for f in p.feats if f.startswith("mglued=")] for p in ps}
+    assert glued == {"220100": ["mglued=han"], "230100": ["mglued=sep"]}
+
+
 def test_core_and_specialisation(extractor):
     got = facts(pairs_of(extractor, "哈长城市群以哈尔滨、长春为核心。"), "core")
     assert got == {("CORE_OF", "230100", "cluster:harbin-changchun"), ("CORE_OF", "220100", "cluster:harbin-changchun")}

@@ -353,7 +353,7 @@ class PairFinder:
                     rel = _member_type(m.ent, grp)
                     feats = [f"gsrc={src}", f"role={role}", f"nlist={_bucket(n)}", f"ml={m.ent.label}",
                              f"gl={grp.label}", f"srcrole={src}-{role}", f"mlgl={m.ent.label}-{grp.label}"]
-                    feats += _trig_feats(sent, tpos, trig, m) + _qual_feats(m, qual)
+                    feats += _trig_feats(sent, tpos, trig, m) + _qual_feats(m, qual) + [f"mglued={_glued(sent, m)}"]
                     if gtok is not None:
                         feats += _between_feats(sent, m, gtok)
                     out.append(Pair(rel, m.ent, grp, "member", trig, feats))
