@@ -156,6 +156,16 @@ def test_a_joint_abbreviation_names_both_places(extractor):
                 if e.reason == "joint abbreviation"]
 
 
+def test_a_place_next_to_its_own_parent_does_not_split_a_word(extractor):
+    """广西南宁 holds the word 西南, but 南宁 is in 广西 (the backbone agrees): both are places, and
+    the containment is read; 西南 alone stays a word."""
+    ents = extractor.recognizer.recognize("博览会于广西南宁举行。")
+    assert [(e.surface, e.id) for e in ents] == [("广西", "450000"), ("南宁", "450100")]
+    assert not extractor.recognizer.recognize("西南地区发展很快。")
+    got = facts(pairs_of(extractor, "博览会于广西南宁举行。"), "contain")
+    assert got == {("BELONGS_TO", "450100", "450000")}
+
+
 def test_a_province_counting_its_cities_is_not_a_member(extractor):
     got = facts(pairs_of(extractor, "粤港澳大湾区涵盖港澳及广东九市。"), "member")
     assert {("MEMBER_OF", "810000", "cluster:pearl-river-delta"), ("MEMBER_OF", "820000", "cluster:pearl-river-delta")} <= got

@@ -160,7 +160,8 @@ class Recognizer:
         raw = [m for m in self.gazetteer.scan(text)
                if not (m.label == schema.POLICY and any(a <= m.start and m.end <= b for a, b in inside))]
         ents = [self._entity(m) for m in raw]
-        ents = [e for e in ents if not (e.is_place and (self._splits_word(text, e)
+        nested = self._nested_pairs(ents)
+        ents = [e for e in ents if not (e.is_place and ((id(e) not in nested and self._splits_word(text, e))
                                                          or _ORG_AFTER.match(text, e.end)))]
         ents = [e for i, e in enumerate(ents)
                 if e.label != schema.INDUSTRY or self._industry_cue(text, e, ents[max(0, i - 1):i + 2])]
@@ -190,6 +191,16 @@ class Recognizer:
                         continue
                     out.append(Entity(m.start() + k, m.start() + k + 1, surface[k], entry.label, (code,), code,
                                       CONF_SHORT, "joint abbreviation", {"kind": "abbreviation", "of": surface}))
+        return out
+
+    def _nested_pairs(self, ents: list[Entity]) -> set[int]:
+        """``id`` of the places written right before or after their own parent or child (广西南宁:
+        南宁 is in 广西): the backbone confirms them, so neither splits a word (西南)."""
+        out = set()
+        for a, b in zip(ents, ents[1:]):
+            if a.end == b.start and a.is_place and b.is_place and any(
+                    pa in self.ancestors(cb) for pa in a.ids for cb in b.ids):
+                out |= {id(a), id(b)}
         return out
 
     def _splits_word(self, text: str, e: Entity) -> bool:
