@@ -104,6 +104,18 @@ def test_a_heading_gives_the_grouping_of_the_next_list(extractor):
     assert ("MEMBER_OF", "620400", "cluster:lanzhou-xining") not in got       # 白银市 qualifies 白银区
 
 
+def test_members_under_their_own_parent_are_marked_qualified(extractor):
+    """An administrative listing (a city under its province, counties under their city) marks its
+    members ``qual=True``; a plain list of cities does not."""
+    ps = [p for p in pairs_of(extractor, "兰州—西宁城市群规划范围\n\n甘肃省兰州市,白银市白银区、平川区,"
+                              "青海省西宁市;") if p.mech == "member"]
+    qual = {p.head.id: "qual=True" in p.feats for p in ps}
+    assert qual == {"620100": True, "620402": True, "620403": True, "630100": True}
+    ps = [p for p in pairs_of(extractor, "南京都市圈范围包括南京、镇江、扬州。") if p.mech == "member"]
+    assert {p.head.id for p in ps} == {"320100", "321100", "321000"}
+    assert all("qual=False" in p.feats for p in ps)
+
+
 def test_places_inside_a_grouping_name_are_not_pairs(extractor):
     ps = pairs_of(extractor, "重点打造贵阳—贵安—安顺都市圈、遵义都市圈,与铜仁合作。")
     assert not [p for p in ps if "520300" in (p.head.id, p.tail.id)]          # 遵义 in 遵义都市圈
@@ -114,6 +126,60 @@ def test_cooperation_pairs_carry_separator_and_order(extractor):
     assert {(p.head.id, p.tail.id) for p in ps} == {("440300", "450200")}     # provinces qualify
     feats = set(ps[0].feats)
     assert "gap=与P" in feats and "tside=before" in feats and "tside2=before" in feats
+
+
+def test_coordination_shape_with_the_role_of_the_trigger(extractor):
+    """A与B、C等同城化: A with each (``with-trig``), B and C inside the list after 与; A、B、C同城化:
+    every pair (``run-trig``); 共同 is a ``joint`` trigger (places acting together), 同城化 a ``pair``."""
+    ps = [p for p in pairs_of(extractor, "加快武汉与鄂州、孝感等同城化进程。") if p.mech == "coop"]
+    coord = {(p.head.id, p.tail.id): [f for f in p.feats if f.startswith("coord=")] for p in ps}
+    assert coord[("420100", "420700")] == coord[("420100", "420900")] == ["coord=with-trig&pair"]
+    assert coord[("420700", "420900")] == ["coord=inside&pair"]
+    ps = [p for p in pairs_of(extractor, "提升长沙、株洲、湘潭同城化质量。") if p.mech == "coop"]
+    assert len(ps) == 3 and all("coord=run-trig&pair" in p.feats for p in ps)
+    ps = [p for p in pairs_of(extractor, "南京、镇江、扬州共同编制规划。") if p.mech == "coop"]
+    assert ps and all("coord=run-trig&joint" in p.feats and "tclass=joint" in p.feats for p in ps)
+
+
+def test_a_pair_near_several_triggers_is_read_by_its_strongest_nearest_one(extractor):
+    ps = [p for p in pairs_of(extractor, "苏州、宿迁共建园区,实现共同富裕。") if p.mech == "coop"]
+    assert [(p.head.id, p.tail.id, p.trigger) for p in ps] == [("320500", "321300", "共建")]
+    assert "tclass=pair" in ps[0].feats and "tclass=joint" not in ps[0].feats
+
+
+def test_a_joint_abbreviation_names_both_places(extractor):
+    """港澳 is 香港 and 澳门, one character each; inside 粤港澳 (a longer run) it is not."""
+    ents = extractor.recognizer.recognize("大湾区涵盖港澳及广东九市。")
+    got = [(e.surface, e.id, e.start) for e in ents if e.reason == "joint abbreviation"]
+    assert got == [("港", "810000", 5), ("澳", "820000", 6)]
+    assert not [e for e in extractor.recognizer.recognize("依托粤港澳三大城市群。")
+                if e.reason == "joint abbreviation"]
+
+
+def test_a_place_next_to_its_own_parent_does_not_split_a_word(extractor):
+    """广西南宁 holds the word 西南, but 南宁 is in 广西 (the backbone agrees): both are places, and
+    the containment is read; 西南 alone stays a word."""
+    ents = extractor.recognizer.recognize("博览会于广西南宁举行。")
+    assert [(e.surface, e.id) for e in ents] == [("广西", "450000"), ("南宁", "450100")]
+    assert not extractor.recognizer.recognize("西南地区发展很快。")
+    got = facts(pairs_of(extractor, "博览会于广西南宁举行。"), "contain")
+    assert got == {("BELONGS_TO", "450100", "450000")}
+
+
+def test_a_province_counting_its_cities_is_not_a_member(extractor):
+    got = facts(pairs_of(extractor, "粤港澳大湾区涵盖港澳及广东九市。"), "member")
+    assert {("MEMBER_OF", "810000", "cluster:pearl-river-delta"), ("MEMBER_OF", "820000", "cluster:pearl-river-delta")} <= got
+    assert ("MEMBER_OF", "440000", "cluster:pearl-river-delta") not in got
+    got = facts(pairs_of(extractor, "长江中游城市群地跨湖北、湖南、江西三省。"), "member")
+    assert ("MEMBER_OF", "360000", "cluster:middle-yangtze") in got     # 三省 counts the provinces
+
+
+def test_a_member_running_into_a_name_is_marked_glued(extractor):
+    """哈长城市群…包括长春北湖科技开发区: 长春 runs into a park's name (``mglued=han``); in a plain
+    list it stands before a separator (``mglued=sep``)."""
+    ps = [p for p in pairs_of(extractor, "哈长城市群范围包括长春北湖科技开发区、哈尔滨。") if p.mech == "member"]
+    glued = {p.head.id: [f for f in p.feats if f.startswith("mglued=")] for p in ps}
+    assert glued == {"220100": ["mglued=han"], "230100": ["mglued=sep"]}
 
 
 def test_core_and_specialisation(extractor):

@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.extract.gazetteer import Gazetteer, Mention
 from kg.extract.sentences import Sentence, split_sentences
@@ -103,6 +104,24 @@ class Entity:
         return self.label in PLACE_LEVELS
 
 
+@lru_cache(maxsize=1)
+def _joint_abbreviations() -> dict[str, tuple[str, ...]]:
+    """surface -> node ids, one per character, from ``lexicons/abbreviations.tsv``."""
+    from importlib import resources
+
+    out = {}
+    text = resources.files("kg.extract").joinpath("lexicons/abbreviations.tsv").read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        ids = tuple(cols[1].split(",")) if len(cols) == 3 else ()
+        if len(ids) != len(cols[0]):
+            raise ValueError(f"lexicons/abbreviations.tsv:{n}: expected surface, one id per character, source")
+        out[cols[0]] = ids
+    return out
+
+
 class Recognizer:
     """Recognises the entities of documents against one graph."""
 
@@ -141,15 +160,48 @@ class Recognizer:
         raw = [m for m in self.gazetteer.scan(text)
                if not (m.label == schema.POLICY and any(a <= m.start and m.end <= b for a, b in inside))]
         ents = [self._entity(m) for m in raw]
-        ents = [e for e in ents if not (e.is_place and (self._splits_word(text, e)
+        nested = self._nested_pairs(ents)
+        ents = [e for e in ents if not (e.is_place and ((id(e) not in nested and self._splits_word(text, e))
                                                          or _ORG_AFTER.match(text, e.end)))]
         ents = [e for i, e in enumerate(ents)
                 if e.label != schema.INDUSTRY or self._industry_cue(text, e, ents[max(0, i - 1):i + 2])]
         ents = self._county_shorts(self._generic_names(ents))
+        ents += self._abbreviations(text, ents)
         ents = sorted(ents + titles, key=lambda e: (e.start, -e.end))  # enclosing first
         self._resolve_places(ents, sentences)
         self._out_of_context(ents, sentences)
         return ents
+
+    def _abbreviations(self, text: str, ents: list[Entity]) -> list[Entity]:
+        """港澳 -> 香港 and 澳门, one character each (``lexicons/abbreviations.tsv``), where no
+        other mention covers the word and it is not part of a longer run of abbreviations."""
+        from kg.extract.patterns import ABBR
+
+        out = []
+        for surface, ids in _joint_abbreviations().items():
+            for m in re.finditer(re.escape(surface), text):
+                if any(e.start < m.end() and m.start() < e.end for e in ents):
+                    continue
+                if text[m.start() - 1:m.start()] in ABBR or text[m.end():m.end() + 1] in ABBR:
+                    continue      # 粤港澳, a longer run of abbreviations, names a grouping
+                for k, code in enumerate(ids):
+                    name = self.g.nodes[code].get("name", "") if code in self.g else ""
+                    entry = self.gazetteer.entries.get(name)
+                    if entry is None:
+                        continue
+                    out.append(Entity(m.start() + k, m.start() + k + 1, surface[k], entry.label, (code,), code,
+                                      CONF_SHORT, "joint abbreviation", {"kind": "abbreviation", "of": surface}))
+        return out
+
+    def _nested_pairs(self, ents: list[Entity]) -> set[int]:
+        """``id`` of the places written right before or after their own parent or child (广西南宁:
+        南宁 is in 广西): the backbone confirms them, so neither splits a word (西南)."""
+        out = set()
+        for a, b in zip(ents, ents[1:]):
+            if a.end == b.start and a.is_place and b.is_place and any(
+                    pa in self.ancestors(cb) for pa in a.ids for cb in b.ids):
+                out |= {id(a), id(b)}
+        return out
 
     def _splits_word(self, text: str, e: Entity) -> bool:
         from kg.extract.wordfreq import crosses_boundary, freq

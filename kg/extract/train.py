@@ -36,7 +36,8 @@ MIN_COUNT = 2
 # shifted by logit(0.5) - logit(DECISION), so every consumer keeps using 0.5.
 DECISION = 0.40
 # Gates: families with >= GATE_MIN out-of-fold predictions and smoothed precision < GATE_BELOW.
-# Nested LODO on tune (python -m kg.extract.crossval): 0.35/5 P 0.848 R 0.681; ungated P 0.828
+# Nested LODO on tune (python -m kg.extract.crossval), session 4: 0.35/5 P 0.848 R 0.681 (session 5,
+# with the list and coordination features: P 0.870 R 0.777; ungated P 0.866 R 0.787); ungated P 0.828
 # R 0.692; 0.45/4 (also gating lists given to a pending heading or the topic, seen 8 and 4
 # times out of fold) P 0.859 R 0.681, but on the held-back split it lost 11 correct
 # memberships (P 0.581 R 0.362 against 0.667 / 0.522 for 0.35/5), so only families with
