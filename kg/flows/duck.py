@@ -2,8 +2,9 @@
 
 The file is scanned once into a compact table (line, 64-bit hashes of the firm id, of
 the firm's (name, industry, HQ) and of the link (firm, branch, attributes), the two
-cities, the capital and the per-row verdict); lines are numbered in scan order by a
-streaming ``row_number()`` over the narrow scan (``preserve_insertion_order``). A clean file (every line one record: checked) goes through DuckDB's
+cities, the capital and the per-row verdict); the scan runs in parallel into a table
+that keeps the file's order (``preserve_insertion_order``), whose ``rowid`` numbers the
+lines. A clean file (every line one record: checked) goes through DuckDB's
 own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes that are not
 UTF-8) is read as raw lines and split in SQL. The rules of ``kg.flows.rules`` are then
 two group-bys over the compact table — links (first line, count, first capital) and
@@ -100,8 +101,11 @@ def _later(o: str, d: str) -> str:
             "WHEN capital < 0 THEN 'bad capital:capital' END")
 
 
-def _checked_sql(scan: str, width: int, last: int, bad_lines: str) -> str:
-    """Every non-blank line with its number and its per-row verdict (NULL = passes)."""
+def _checked_sql(scanned: str, width: int, last: int, bad_lines: str) -> str:
+    """Every non-blank line with its number and its per-row verdict (NULL = passes), from
+    the table ``scanned`` (``_scan_sql``'s rows, one per line after the header, stored in
+    file order: DuckDB keeps insertion order even for a parallel scan, so ``rowid`` + 2 is
+    the line number, without a single-threaded ``row_number()`` window over the scan)."""
     return f"""
         SELECT s.line, s.fid, s.nm, s.hq_code, s.branch_code, s.year, s.capital,
                hp.ci AS o, bp.ci AS d,
@@ -110,7 +114,7 @@ def _checked_sql(scan: str, width: int, last: int, bad_lines: str) -> str:
                     WHEN s.n <> {width} THEN 'field count'
                     WHEN s.missing IS NOT NULL THEN s.missing
                     ELSE {_later('hp.ci', 'bp.ci')} END AS bad
-        FROM (SELECT row_number() OVER () + 1 AS line, * FROM ({scan})) s
+        FROM (SELECT rowid + 2 AS line, * FROM {scanned}) s
         LEFT JOIN places hp ON hp.code = s.hq_code
         LEFT JOIN places bp ON bp.code = s.branch_code
         WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})"""
@@ -199,17 +203,17 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
                     "ci::SMALLINT AS ci FROM places_df")
         width = len(header)
 
-        def checked(source, native, bad_lines="-1"):
-            scan = _scan_sql(source, header, native)
+        def checked(source, native, bad_lines="-1", table=None):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE scanned AS "
+                        f"{_scan_sql(source, header, native, table)}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
-                        f"{_checked_sql(scan, width, last, bad_lines)}")
+                        f"{_checked_sql('scanned', width, last, bad_lines)}")
+            con.execute("DROP TABLE scanned")
 
         native = not has_cr and not is_parquet
         if is_parquet:
             try:
-                scan = _scan_sql(str(path), header, True, parquet.scan(path, header))
-                con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
-                            f"{_checked_sql(scan, width, last, '-1')}")
+                checked(str(path), True, table=parquet.scan(path, header))
             except duckdb.Error as exc:
                 raise FlowFileError(f"{path}: damaged Parquet file ({str(exc).splitlines()[0]})") from None
         elif native:  # DuckDB's parser, if it gives one row per line
