@@ -53,11 +53,22 @@ _FIELDS = ("CASE WHEN raw IS NULL THEN []::VARCHAR[] WHEN strpos(raw, '\"') = 0 
            "x[1] = '\"' AND x[-1] = '\"' THEN replace(x[2:-2], '\"\"', '\"') ELSE x END) END")
 
 
-def _num(expr: str) -> str:
-    """A number column as the reader reads it: NULL when empty, -1 when not a finite number."""
+def _num(expr: str, cast: str) -> str:
+    """A number column as the reader reads it: NULL when empty, -1 when not a finite number.
+    ``cast`` is ``TRY_CAST(expr AS DOUBLE)``, computed once below: where it succeeds it is
+    the value of the trimmed cell (the cast skips ASCII blanks itself), so the trimming and
+    the second cast are left to the few cells it fails on (empty, other blanks, not numbers)."""
     t = f"trim({expr})"
-    return (f"CASE WHEN {expr} IS NULL OR {t} = '' THEN NULL ELSE coalesce(CASE WHEN "
+    return (f"CASE WHEN {cast} IS NOT NULL THEN CASE WHEN isfinite({cast}) THEN {cast} ELSE -1.0 END "
+            f"WHEN {expr} IS NULL OR {t} = '' THEN NULL ELSE coalesce(CASE WHEN "
             f"isfinite(TRY_CAST({t} AS DOUBLE)) THEN TRY_CAST({t} AS DOUBLE) END, -1.0) END")
+
+
+def _text(expr: str) -> str:
+    """A text column as the reader reads it (leading blanks dropped, empty = NULL); the
+    ``ltrim`` only for the cells that start with a blank."""
+    return (f"CASE WHEN starts_with({expr}, ' ') THEN nullif(ltrim({expr}, ' '), '') "
+            f"ELSE nullif({expr}, '') END")
 
 
 def _code(expr: str) -> str:
@@ -69,9 +80,11 @@ def _scan_sql(source: str, header: list[str], native: bool, table: str | None = 
     """One row per line after the header, in file order: the values the rules need."""
     col = {c: header.index(c) + 1 for c in header}
     cell = (lambda c: f"c{col[c]}") if native else (lambda c: f"f[{col[c]}]")
-    text = {c: f"nullif(ltrim({cell(c)}, ' '), '')" for c in ("firm_id", "firm_name", "industry")}
-    num = {c: _num(cell(c)) if c in col else "NULL::DOUBLE"
+    text = {c: _text(cell(c)) for c in ("firm_id", "firm_name", "industry")}
+    numbers = [c for c in ("hq_adcode", "branch_adcode", "year", "capital") if c in col]
+    num = {c: _num(cell(c), f"v_{c}") if c in col else "NULL::DOUBLE"
            for c in ("hq_adcode", "branch_adcode", "year", "capital")}
+    casts = "".join(f", TRY_CAST({cell(c)} AS DOUBLE) AS v_{c}" for c in numbers)
     name = {"hq_adcode": "hq", "branch_adcode": "branch"}
     missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
     inner = (f"SELECT {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name, "
@@ -79,11 +92,11 @@ def _scan_sql(source: str, header: list[str], native: bool, table: str | None = 
              f"{num['branch_adcode']} AS branch, {num['year']} AS year, {num['capital']} AS capital")
     if native:
         inner += (f", {len(header)} AS n, false AS blank "
-                  f"FROM {table or _native_scan(source, len(header))}")
+                  f"FROM (SELECT *{casts} FROM {table or _native_scan(source, len(header))})")
     else:
         inner += (", len(f) AS n, len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '') AS blank "
-                  f"FROM (SELECT {_FIELDS} AS f FROM (SELECT rtrim(raw, chr(13)) AS raw "
-                  f"FROM {_lines_scan(source)}))")
+                  f"FROM (SELECT f{casts} FROM (SELECT {_FIELDS} AS f FROM (SELECT rtrim(raw, chr(13)) AS raw "
+                  f"FROM {_lines_scan(source)})))")
     return f"""
         SELECT blank, n::INTEGER AS n,
                CASE {missing} END AS missing,
@@ -133,33 +146,39 @@ CREATE TEMP VIEW ok AS
     SELECT line, fid, hash(nm, hq_code) AS attrs, hash(fid, branch_code, hash(nm, hq_code)) AS lk,
            CASE WHEN capital >= 0 THEN capital END AS capital, o, d
     FROM checked WHERE bad IS NULL;
--- a link: rows of one firm, branch and firm attributes; its first line is the kept row
-CREATE TEMP TABLE link AS
-    SELECT lk, any_value(fid) AS fid, any_value(attrs) AS attrs, min(line) AS fline,
-           count(*) AS n, arg_min(capital, line) AS capital, any_value(o) AS o,
-           any_value(d) AS d
-    FROM ok GROUP BY lk;
--- a firm is defined by its first row; firms seen with other attributes too are few
+-- a firm is defined by its first row; firms seen with other attributes too are few, so the
+-- group-by over all rows keeps only two hashes per firm, and the few firms get their first row
 CREATE TEMP TABLE mixed AS
-    SELECT fid, min(fline) AS dline, arg_min(attrs, fline) AS dattrs
-    FROM link GROUP BY fid HAVING min(attrs) <> max(attrs);
-CREATE TEMP TABLE conflict AS
-    SELECT l.lk, m.dline FROM link l JOIN mixed m USING (fid) WHERE l.attrs <> m.dattrs;
+    SELECT fid, min(line) AS dline, arg_min(attrs, line) AS dattrs
+    FROM ok SEMI JOIN (SELECT fid FROM ok GROUP BY fid HAVING min(attrs) <> max(attrs)) USING (fid)
+    GROUP BY fid;
+-- a link: rows of one firm, branch and firm attributes (those of a conflicting row are its
+-- own links, dropped whole); its first line is the kept row. Repeated links are few: the
+-- group-by over all rows keeps only a count per link
+CREATE TEMP TABLE repeated AS
+    SELECT lk, min(line) AS fline
+    FROM ok SEMI JOIN (SELECT lk FROM ok GROUP BY lk HAVING count(*) > 1) USING (lk)
+    GROUP BY lk;
+-- the rows the firm and link rules reject (few), with the line they refer to
+CREATE TEMP TABLE dropped AS
+    SELECT c.line, 'conflicting firm_id' AS kind, 'firm_id' AS col, m.dline AS other
+    FROM ok c JOIN mixed m USING (fid) WHERE c.attrs <> m.dattrs
+    UNION ALL
+    SELECT c.line, 'duplicate', 'branch_adcode', r.fline
+    FROM ok c JOIN repeated r USING (lk) LEFT JOIN mixed m USING (fid)
+    WHERE c.line <> r.fline AND (m.fid IS NULL OR c.attrs = m.dattrs);
 """
 
 TABLE = """
 SELECT o, d, count(*) AS weight, sum(capital) AS capital, count(capital) AS capital_links
-FROM link ANTI JOIN conflict USING (lk) GROUP BY o, d"""
+FROM (SELECT line, o, d, capital FROM checked WHERE bad IS NULL) ANTI JOIN dropped USING (line)
+GROUP BY o, d"""
 
 REJECTED = """
 SELECT line, split_part(bad, ':', 1) AS kind, split_part(bad, ':', 2) AS col, NULL::BIGINT AS other
 FROM checked WHERE bad IS NOT NULL
 UNION ALL
-SELECT c.line, 'conflicting firm_id', 'firm_id', x.dline FROM ok c JOIN conflict x USING (lk)
-UNION ALL
-SELECT c.line, 'duplicate', 'branch_adcode', l.fline
-FROM ok c JOIN (SELECT lk, fline FROM link ANTI JOIN conflict USING (lk) WHERE n > 1) l
-     USING (lk) WHERE c.line <> l.fline"""
+SELECT line, kind, col, other FROM dropped"""
 
 
 def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
@@ -206,6 +225,7 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
         def checked(source, native, bad_lines="-1", table=None):
             con.execute(f"CREATE OR REPLACE TEMP TABLE scanned AS "
                         f"{_scan_sql(source, header, native, table)}")
+            step("scanned")
             con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
                         f"{_checked_sql('scanned', width, last, bad_lines)}")
             con.execute("DROP TABLE scanned")
