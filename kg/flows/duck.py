@@ -181,7 +181,7 @@ UNION ALL
 SELECT line, kind, col, other FROM dropped"""
 
 
-def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
+def project(path, places=None, rejects_path=None, memory_limit: str = "128MB",
             threads: int = 2) -> FlowResult:
     """Read, check and project a firm-linkage file with DuckDB (see ``kg.flows.project``)."""
     import duckdb
@@ -255,8 +255,9 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
                 checked(str(repaired), False, ",".join(str(n) for n in sorted(bad_bytes)) or "-1")
         step(f"read and checked {path.name}")
         old_codes, crosswalked = _old_codes(con, places)
-        con.execute(RULES)
-        step("links and firms")
+        for statement in filter(str.strip, RULES.split(";\n")):
+            con.execute(statement)
+            step(statement.split(" AS")[0].split()[-1])   # the table made
         table = con.execute(TABLE).df()
         rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
         con.execute(f"CREATE TEMP TABLE rejected AS {REJECTED}")
