@@ -1,19 +1,21 @@
 """The DuckDB engine: a firm file read, checked and projected in SQL, in one scan.
 
-The file is scanned once into a compact table (line, 64-bit hashes of the firm id, of
-the firm's (name, industry, HQ) and of the link (firm, branch, attributes), the two
-cities, the capital and the per-row verdict); the scan runs in parallel into a table
-that keeps the file's order (``preserve_insertion_order``), whose ``rowid`` numbers the
-lines. A clean file (every line one record: checked) goes through DuckDB's
-own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes that are not
-UTF-8) is read as raw lines and split in SQL. The rules of ``kg.flows.rules`` are then
-two group-bys over the compact table — links (first line, count, first capital) and
-firms (from the links) — and small joins for the few conflicting and duplicate rows;
-the city table is aggregated from the link groups. The table lives in a database file
-under ``$CITYKG_CACHE/duckdb-tmp`` (compressed, evictable) and DuckDB spills past its
-``memory_limit``, so memory stays flat as files grow. Only the rejected lines' text is
-read back, by Python, from the file itself (just the first ``MAX_KEPT_REJECTS`` when no
-rejects file is asked for).
+The file is scanned once, in parallel, into a compact table (64-bit hashes of the firm id
+and of the firm's name and industry, the codes, year, capital, the field checks); DuckDB
+keeps the file's order in it (``preserve_insertion_order``), so its ``rowid`` numbers the
+lines without a single-threaded window. A second pass adds the line, the two cities (a
+join with the places table; a join does not keep the order, so it comes after the
+numbering) and the per-row verdict. A clean file (every line one record: checked) goes
+through DuckDB's own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes
+that are not UTF-8) is read as raw lines and split in SQL. The checks are cheap SQL: one
+``TRY_CAST`` per number cell, the trimming and second cast only where it fails. The rules
+of ``kg.flows.rules`` are then two count-only group-bys over all rows — firms (are its
+attributes all the same?) and links (firm, branch, attributes: more than one row?) — and
+joins on the few mixed firms and repeated links, which give the conflicting and duplicate
+rows; the city table is the rows that pass, less those. Tables spill to
+``$CITYKG_CACHE/duckdb-tmp`` past DuckDB's ``memory_limit``, so memory stays flat as files
+grow. Only the rejected lines' text is read back, by Python, from the file itself (just
+the first ``MAX_KEPT_REJECTS`` when no rejects file is asked for).
 """
 from __future__ import annotations
 
@@ -95,8 +97,8 @@ def _scan_sql(source: str, header: list[str], native: bool, table: str | None = 
                   f"FROM (SELECT *{casts} FROM {table or _native_scan(source, len(header))})")
     else:
         inner += (", len(f) AS n, len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '') AS blank "
-                  f"FROM (SELECT f{casts} FROM (SELECT {_FIELDS} AS f FROM (SELECT rtrim(raw, chr(13)) AS raw "
-                  f"FROM {_lines_scan(source)})))")
+                  f"FROM (SELECT f{casts} FROM (SELECT {_FIELDS} AS f FROM "
+                  f"(SELECT rtrim(raw, chr(13)) AS raw FROM {_lines_scan(source)})))")
     return f"""
         SELECT blank, n::INTEGER AS n,
                CASE {missing} END AS missing,
