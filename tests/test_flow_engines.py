@@ -89,6 +89,15 @@ def test_duckdb_equals_the_reference_on_a_synthetic_file(tmp_path):
     ref, got = project(path, engine="pandas"), project(path, engine="duckdb", memory_limit="100MB")
     same(got, ref)
     assert ref.stats.rejected > 3000 and len(ref.table) > 5000
+    # a blank line and a short one in the middle: the raw-line way, numbered the same way
+    lines = path.read_bytes().split(b"\n")
+    lines[100_000:100_000] = [b"", b"F9,x"]
+    path.write_bytes(b"\n".join(lines))
+    out = {e: tmp_path / f"rejects.{e}.csv" for e in ("pandas", "duckdb")}
+    ref = project(path, engine="pandas", rejects_path=out["pandas"])
+    same(project(path, engine="duckdb", memory_limit="100MB", rejects_path=out["duckdb"]), ref)
+    assert out["duckdb"].read_bytes() == out["pandas"].read_bytes()   # all rejects, not the first 1000
+    assert ref.stats.blank == 1 and ref.stats.reasons["field count"] == 1
 
 
 def test_a_repeated_link_keeps_its_first_rows_capital(tmp_path):
