@@ -138,10 +138,13 @@ def _checked_sql(scanned: str, width: int, last: int, bad_lines: str) -> str:
 # rows the reader reads old codes in: all but the lines it rejects before parsing them
 PARSED = "(bad IS NULL OR bad NOT IN ('truncated', 'encoding', 'field count'))"
 OLD_CODES = f"""
-SELECT DISTINCT code, year FROM (
-    SELECT hq_code AS code, year FROM checked WHERE {PARSED}
-    UNION ALL SELECT branch_code, year FROM checked WHERE {PARSED})
-WHERE code IN (SELECT code FROM crosswalk) AND year = floor(year)"""
+WITH few AS MATERIALIZED (
+    SELECT hq_code, branch_code, year FROM checked
+    WHERE {PARSED} AND year = floor(year)
+          AND (hq_code IN (SELECT code FROM crosswalk) OR branch_code IN (SELECT code FROM crosswalk)))
+SELECT DISTINCT code, year FROM (SELECT hq_code AS code, year FROM few
+                                 UNION ALL SELECT branch_code, year FROM few)
+WHERE code IN (SELECT code FROM crosswalk)"""
 
 RULES = """
 CREATE TEMP VIEW ok AS
@@ -161,14 +164,14 @@ CREATE TEMP TABLE repeated AS
     SELECT lk, min(line) AS fline
     FROM ok SEMI JOIN (SELECT lk FROM ok GROUP BY lk HAVING count(*) > 1) USING (lk)
     GROUP BY lk;
--- the rows the firm and link rules reject (few), with the line they refer to
+-- the rows the firm and link rules reject (few), with the line they refer to: one pass
 CREATE TEMP TABLE dropped AS
-    SELECT c.line, 'conflicting firm_id' AS kind, 'firm_id' AS col, m.dline AS other
-    FROM ok c JOIN mixed m USING (fid) WHERE c.attrs <> m.dattrs
-    UNION ALL
-    SELECT c.line, 'duplicate', 'branch_adcode', r.fline
-    FROM ok c JOIN repeated r USING (lk) LEFT JOIN mixed m USING (fid)
-    WHERE c.line <> r.fline AND (m.fid IS NULL OR c.attrs = m.dattrs);
+    SELECT c.line,
+           CASE WHEN c.attrs <> m.dattrs THEN 'conflicting firm_id' ELSE 'duplicate' END AS kind,
+           CASE WHEN c.attrs <> m.dattrs THEN 'firm_id' ELSE 'branch_adcode' END AS col,
+           CASE WHEN c.attrs <> m.dattrs THEN m.dline ELSE r.fline END AS other
+    FROM ok c LEFT JOIN mixed m USING (fid) LEFT JOIN repeated r USING (lk)
+    WHERE c.attrs <> m.dattrs OR c.line <> r.fline;
 """
 
 TABLE = """
