@@ -88,7 +88,7 @@ def _scan_sql(source: str, header: list[str], native: bool, table: str | None = 
            for c in ("hq_adcode", "branch_adcode", "year", "capital")}
     casts = "".join(f", TRY_CAST({cell(c)} AS DOUBLE) AS v_{c}" for c in numbers)
     name = {"hq_adcode": "hq", "branch_adcode": "branch"}
-    missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
+    missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN {i}" for i, c in enumerate(REQUIRED))
     inner = (f"SELECT {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name, "
              f"{text['industry']} AS industry, {num['hq_adcode']} AS hq, "
              f"{num['branch_adcode']} AS branch, {num['year']} AS year, {num['capital']} AS capital")
@@ -99,12 +99,17 @@ def _scan_sql(source: str, header: list[str], native: bool, table: str | None = 
         inner += (", len(f) AS n, len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '') AS blank "
                   f"FROM (SELECT f{casts} FROM (SELECT {_FIELDS} AS f FROM "
                   f"(SELECT rtrim(raw, chr(13)) AS raw FROM {_lines_scan(source)})))")
+    kept = "" if native else "blank, n::INTEGER AS n, "   # the native way: every line, all fields
     return f"""
-        SELECT blank, n::INTEGER AS n,
-               CASE {missing} END AS missing,
+        SELECT {kept}CASE {missing} END::UTINYINT AS missing,
                {_code('hq')} AS hq_code, {_code('branch')} AS branch_code, year, capital,
                hash(firm_id) AS fid, hash(firm_name, industry) AS nm
         FROM ({inner})"""
+
+
+def _missing(index: str) -> str:
+    """The reason for the first required field a row lacks (stored as its index: one byte)."""
+    return f"{[f'missing field:{c}' for c in REQUIRED]}[{index} + 1]"
 
 
 def _later(o: str, d: str) -> str:
@@ -116,7 +121,7 @@ def _later(o: str, d: str) -> str:
             "WHEN capital < 0 THEN 'bad capital:capital' END")
 
 
-def _checked_sql(scanned: str, width: int, last: int, bad_lines: str) -> str:
+def _checked_sql(scanned: str, width: int, last: int, bad_lines: str, native: bool = False) -> str:
     """Every non-blank line with its number and its per-row verdict (NULL = passes), from
     the table ``scanned`` (``_scan_sql``'s rows, one per line after the header, stored in
     file order: DuckDB keeps insertion order even for a parallel scan, so ``rowid`` + 2 is
@@ -126,13 +131,13 @@ def _checked_sql(scanned: str, width: int, last: int, bad_lines: str) -> str:
                hp.ci AS o, bp.ci AS d,
                CASE WHEN s.line = {last} THEN 'truncated'
                     WHEN s.line IN ({bad_lines}) THEN 'encoding'
-                    WHEN s.n <> {width} THEN 'field count'
-                    WHEN s.missing IS NOT NULL THEN s.missing
+                    WHEN {'false' if native else f's.n <> {width}'} THEN 'field count'
+                    WHEN s.missing IS NOT NULL THEN {_missing('s.missing')}
                     ELSE {_later('hp.ci', 'bp.ci')} END AS bad
         FROM (SELECT rowid + 2 AS line, * FROM {scanned}) s
         LEFT JOIN places hp ON hp.code = s.hq_code
         LEFT JOIN places bp ON bp.code = s.branch_code
-        WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})"""
+        {'' if native else f'WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})'}"""
 
 
 # rows the reader reads old codes in: all but the lines it rejects before parsing them
@@ -232,7 +237,7 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "128MB",
                         f"{_scan_sql(source, header, native, table)}")
             step("scanned")
             con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
-                        f"{_checked_sql('scanned', width, last, bad_lines)}")
+                        f"{_checked_sql('scanned', width, last, bad_lines, native)}")
             con.execute("DROP TABLE scanned")
 
         native = not has_cr and not is_parquet
