@@ -3,7 +3,7 @@
 On synthetic firm-linkage files (``kg.synth``, seed 1, 1% spoilt rows), each side in a
 fresh process (its peak resident memory is the side's), in one run:
 
-* **duckdb**: ``kg.flows.project(path)`` — the default engine (memory limit 256 MB, 2 threads);
+* **duckdb**: ``kg.flows.project(path)`` — the default engine (memory limit 128 MB, 2 threads);
 * **pandas**: ``kg.flows.project(path, engine="pandas")`` — today's streaming firm reader
   and numpy projection (the reference);
 * **polars**: a peer written directly with polars (lazy CSV scan, the same checks and

@@ -1,18 +1,21 @@
 """The DuckDB engine: a firm file read, checked and projected in SQL, in one scan.
 
-The file is scanned once into a compact table (line, 64-bit hashes of the firm id, of
-the firm's (name, industry, HQ) and of the link (firm, branch, attributes), the two
-cities, the capital and the per-row verdict); lines are numbered in scan order by a
-streaming ``row_number()`` over the narrow scan (``preserve_insertion_order``). A clean file (every line one record: checked) goes through DuckDB's
-own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes that are not
-UTF-8) is read as raw lines and split in SQL. The rules of ``kg.flows.rules`` are then
-two group-bys over the compact table — links (first line, count, first capital) and
-firms (from the links) — and small joins for the few conflicting and duplicate rows;
-the city table is aggregated from the link groups. The table lives in a database file
-under ``$CITYKG_CACHE/duckdb-tmp`` (compressed, evictable) and DuckDB spills past its
-``memory_limit``, so memory stays flat as files grow. Only the rejected lines' text is
-read back, by Python, from the file itself (just the first ``MAX_KEPT_REJECTS`` when no
-rejects file is asked for).
+The file is scanned once, in parallel, into a compact table (64-bit hashes of the firm id
+and of the firm's name and industry, the codes, year, capital, the field checks); DuckDB
+keeps the file's order in it (``preserve_insertion_order``), so its ``rowid`` numbers the
+lines without a single-threaded window. A second pass adds the line, the two cities (a
+join with the places table; a join does not keep the order, so it comes after the
+numbering) and the per-row verdict. A clean file (every line one record: checked) goes
+through DuckDB's own CSV parser; any other (blank lines, wrong field counts, CRLF, bytes
+that are not UTF-8) is read as raw lines and split in SQL. The checks are cheap SQL: one
+``TRY_CAST`` per number cell, the trimming and second cast only where it fails. The rules
+of ``kg.flows.rules`` are then two count-only group-bys over all rows — firms (are its
+attributes all the same?) and links (firm, branch, attributes: more than one row?) — and
+joins on the few mixed firms and repeated links, which give the conflicting and duplicate
+rows; the city table is the rows that pass, less those. Tables spill to
+``$CITYKG_CACHE/duckdb-tmp`` past DuckDB's ``memory_limit``, so memory stays flat as files
+grow. Only the rejected lines' text is read back, by Python, from the file itself (just
+the first ``MAX_KEPT_REJECTS`` when no rejects file is asked for).
 """
 from __future__ import annotations
 
@@ -52,11 +55,22 @@ _FIELDS = ("CASE WHEN raw IS NULL THEN []::VARCHAR[] WHEN strpos(raw, '\"') = 0 
            "x[1] = '\"' AND x[-1] = '\"' THEN replace(x[2:-2], '\"\"', '\"') ELSE x END) END")
 
 
-def _num(expr: str) -> str:
-    """A number column as the reader reads it: NULL when empty, -1 when not a finite number."""
+def _num(expr: str, cast: str) -> str:
+    """A number column as the reader reads it: NULL when empty, -1 when not a finite number.
+    ``cast`` is ``TRY_CAST(expr AS DOUBLE)``, computed once below: where it succeeds it is
+    the value of the trimmed cell (the cast skips ASCII blanks itself), so the trimming and
+    the second cast are left to the few cells it fails on (empty, other blanks, not numbers)."""
     t = f"trim({expr})"
-    return (f"CASE WHEN {expr} IS NULL OR {t} = '' THEN NULL ELSE coalesce(CASE WHEN "
+    return (f"CASE WHEN {cast} IS NOT NULL THEN CASE WHEN isfinite({cast}) THEN {cast} ELSE -1.0 END "
+            f"WHEN {expr} IS NULL OR {t} = '' THEN NULL ELSE coalesce(CASE WHEN "
             f"isfinite(TRY_CAST({t} AS DOUBLE)) THEN TRY_CAST({t} AS DOUBLE) END, -1.0) END")
+
+
+def _text(expr: str) -> str:
+    """A text column as the reader reads it (leading blanks dropped, empty = NULL); the
+    ``ltrim`` only for the cells that start with a blank."""
+    return (f"CASE WHEN starts_with({expr}, ' ') THEN nullif(ltrim({expr}, ' '), '') "
+            f"ELSE nullif({expr}, '') END")
 
 
 def _code(expr: str) -> str:
@@ -68,27 +82,34 @@ def _scan_sql(source: str, header: list[str], native: bool, table: str | None = 
     """One row per line after the header, in file order: the values the rules need."""
     col = {c: header.index(c) + 1 for c in header}
     cell = (lambda c: f"c{col[c]}") if native else (lambda c: f"f[{col[c]}]")
-    text = {c: f"nullif(ltrim({cell(c)}, ' '), '')" for c in ("firm_id", "firm_name", "industry")}
-    num = {c: _num(cell(c)) if c in col else "NULL::DOUBLE"
+    text = {c: _text(cell(c)) for c in ("firm_id", "firm_name", "industry")}
+    numbers = [c for c in ("hq_adcode", "branch_adcode", "year", "capital") if c in col]
+    num = {c: _num(cell(c), f"v_{c}") if c in col else "NULL::DOUBLE"
            for c in ("hq_adcode", "branch_adcode", "year", "capital")}
+    casts = "".join(f", TRY_CAST({cell(c)} AS DOUBLE) AS v_{c}" for c in numbers)
     name = {"hq_adcode": "hq", "branch_adcode": "branch"}
-    missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN 'missing field:{c}'" for c in REQUIRED)
+    missing = " ".join(f"WHEN {name.get(c, c)} IS NULL THEN {i}" for i, c in enumerate(REQUIRED))
     inner = (f"SELECT {text['firm_id']} AS firm_id, {text['firm_name']} AS firm_name, "
              f"{text['industry']} AS industry, {num['hq_adcode']} AS hq, "
              f"{num['branch_adcode']} AS branch, {num['year']} AS year, {num['capital']} AS capital")
     if native:
         inner += (f", {len(header)} AS n, false AS blank "
-                  f"FROM {table or _native_scan(source, len(header))}")
+                  f"FROM (SELECT *{casts} FROM {table or _native_scan(source, len(header))})")
     else:
         inner += (", len(f) AS n, len(f) = 0 OR (len(f) = 1 AND trim(f[1]) = '') AS blank "
-                  f"FROM (SELECT {_FIELDS} AS f FROM (SELECT rtrim(raw, chr(13)) AS raw "
-                  f"FROM {_lines_scan(source)}))")
+                  f"FROM (SELECT f{casts} FROM (SELECT {_FIELDS} AS f FROM "
+                  f"(SELECT rtrim(raw, chr(13)) AS raw FROM {_lines_scan(source)})))")
+    kept = "" if native else "blank, n::INTEGER AS n, "   # the native way: every line, all fields
     return f"""
-        SELECT blank, n::INTEGER AS n,
-               CASE {missing} END AS missing,
+        SELECT {kept}CASE {missing} END::UTINYINT AS missing,
                {_code('hq')} AS hq_code, {_code('branch')} AS branch_code, year, capital,
                hash(firm_id) AS fid, hash(firm_name, industry) AS nm
         FROM ({inner})"""
+
+
+def _missing(index: str) -> str:
+    """The reason for the first required field a row lacks (stored as its index: one byte)."""
+    return f"{[f'missing field:{c}' for c in REQUIRED]}[{index} + 1]"
 
 
 def _later(o: str, d: str) -> str:
@@ -100,65 +121,77 @@ def _later(o: str, d: str) -> str:
             "WHEN capital < 0 THEN 'bad capital:capital' END")
 
 
-def _checked_sql(scan: str, width: int, last: int, bad_lines: str) -> str:
-    """Every non-blank line with its number and its per-row verdict (NULL = passes)."""
+def _checked_sql(scanned: str, width: int, last: int, bad_lines: str, native: bool = False) -> str:
+    """Every non-blank line with its number and its per-row verdict (NULL = passes), from
+    the table ``scanned`` (``_scan_sql``'s rows, one per line after the header, stored in
+    file order: DuckDB keeps insertion order even for a parallel scan, so ``rowid`` + 2 is
+    the line number, without a single-threaded ``row_number()`` window over the scan)."""
     return f"""
         SELECT s.line, s.fid, s.nm, s.hq_code, s.branch_code, s.year, s.capital,
                hp.ci AS o, bp.ci AS d,
                CASE WHEN s.line = {last} THEN 'truncated'
                     WHEN s.line IN ({bad_lines}) THEN 'encoding'
-                    WHEN s.n <> {width} THEN 'field count'
-                    WHEN s.missing IS NOT NULL THEN s.missing
+                    WHEN {'false' if native else f's.n <> {width}'} THEN 'field count'
+                    WHEN s.missing IS NOT NULL THEN {_missing('s.missing')}
                     ELSE {_later('hp.ci', 'bp.ci')} END AS bad
-        FROM (SELECT row_number() OVER () + 1 AS line, * FROM ({scan})) s
+        FROM (SELECT rowid + 2 AS line, * FROM {scanned}) s
         LEFT JOIN places hp ON hp.code = s.hq_code
         LEFT JOIN places bp ON bp.code = s.branch_code
-        WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})"""
+        {'' if native else f'WHERE NOT s.blank OR s.line = {last} OR s.line IN ({bad_lines})'}"""
 
 
 # rows the reader reads old codes in: all but the lines it rejects before parsing them
 PARSED = "(bad IS NULL OR bad NOT IN ('truncated', 'encoding', 'field count'))"
 OLD_CODES = f"""
-SELECT DISTINCT code, year FROM (
-    SELECT hq_code AS code, year FROM checked WHERE {PARSED}
-    UNION ALL SELECT branch_code, year FROM checked WHERE {PARSED})
-WHERE code IN (SELECT code FROM crosswalk) AND year = floor(year)"""
+WITH few AS MATERIALIZED (
+    SELECT hq_code, branch_code, year FROM checked
+    WHERE {PARSED} AND year = floor(year)
+          AND (hq_code IN (SELECT code FROM crosswalk) OR branch_code IN (SELECT code FROM crosswalk)))
+SELECT DISTINCT code, year FROM (SELECT hq_code AS code, year FROM few
+                                 UNION ALL SELECT branch_code, year FROM few)
+WHERE code IN (SELECT code FROM crosswalk)"""
 
 RULES = """
 CREATE TEMP VIEW ok AS
     SELECT line, fid, hash(nm, hq_code) AS attrs, hash(fid, branch_code, hash(nm, hq_code)) AS lk,
            CASE WHEN capital >= 0 THEN capital END AS capital, o, d
     FROM checked WHERE bad IS NULL;
--- a link: rows of one firm, branch and firm attributes; its first line is the kept row
-CREATE TEMP TABLE link AS
-    SELECT lk, any_value(fid) AS fid, any_value(attrs) AS attrs, min(line) AS fline,
-           count(*) AS n, arg_min(capital, line) AS capital, any_value(o) AS o,
-           any_value(d) AS d
-    FROM ok GROUP BY lk;
--- a firm is defined by its first row; firms seen with other attributes too are few
+-- a firm is defined by its first row; firms seen with other attributes too are few, so the
+-- group-by over all rows keeps only two hashes per firm, and the few firms get their first row
 CREATE TEMP TABLE mixed AS
-    SELECT fid, min(fline) AS dline, arg_min(attrs, fline) AS dattrs
-    FROM link GROUP BY fid HAVING min(attrs) <> max(attrs);
-CREATE TEMP TABLE conflict AS
-    SELECT l.lk, m.dline FROM link l JOIN mixed m USING (fid) WHERE l.attrs <> m.dattrs;
+    SELECT fid, min(line) AS dline, arg_min(attrs, line) AS dattrs
+    FROM ok SEMI JOIN (SELECT fid FROM ok GROUP BY fid HAVING min(attrs) <> max(attrs)) USING (fid)
+    GROUP BY fid;
+-- a link: rows of one firm, branch and firm attributes (those of a conflicting row are its
+-- own links, dropped whole); its first line is the kept row. Repeated links are few: the
+-- group-by over all rows keeps only a count per link
+CREATE TEMP TABLE repeated AS
+    SELECT lk, min(line) AS fline
+    FROM ok SEMI JOIN (SELECT lk FROM ok GROUP BY lk HAVING count(*) > 1) USING (lk)
+    GROUP BY lk;
+-- the rows the firm and link rules reject (few), with the line they refer to: one pass
+CREATE TEMP TABLE dropped AS
+    SELECT c.line,
+           CASE WHEN c.attrs <> m.dattrs THEN 'conflicting firm_id' ELSE 'duplicate' END AS kind,
+           CASE WHEN c.attrs <> m.dattrs THEN 'firm_id' ELSE 'branch_adcode' END AS col,
+           CASE WHEN c.attrs <> m.dattrs THEN m.dline ELSE r.fline END AS other
+    FROM ok c LEFT JOIN mixed m USING (fid) LEFT JOIN repeated r USING (lk)
+    WHERE c.attrs <> m.dattrs OR c.line <> r.fline;
 """
 
 TABLE = """
 SELECT o, d, count(*) AS weight, sum(capital) AS capital, count(capital) AS capital_links
-FROM link ANTI JOIN conflict USING (lk) GROUP BY o, d"""
+FROM (SELECT line, o, d, capital FROM checked WHERE bad IS NULL) ANTI JOIN dropped USING (line)
+GROUP BY o, d"""
 
 REJECTED = """
 SELECT line, split_part(bad, ':', 1) AS kind, split_part(bad, ':', 2) AS col, NULL::BIGINT AS other
 FROM checked WHERE bad IS NOT NULL
 UNION ALL
-SELECT c.line, 'conflicting firm_id', 'firm_id', x.dline FROM ok c JOIN conflict x USING (lk)
-UNION ALL
-SELECT c.line, 'duplicate', 'branch_adcode', l.fline
-FROM ok c JOIN (SELECT lk, fline FROM link ANTI JOIN conflict USING (lk) WHERE n > 1) l
-     USING (lk) WHERE c.line <> l.fline"""
+SELECT line, kind, col, other FROM dropped"""
 
 
-def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
+def project(path, places=None, rejects_path=None, memory_limit: str = "128MB",
             threads: int = 2) -> FlowResult:
     """Read, check and project a firm-linkage file with DuckDB (see ``kg.flows.project``)."""
     import duckdb
@@ -199,17 +232,18 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
                     "ci::SMALLINT AS ci FROM places_df")
         width = len(header)
 
-        def checked(source, native, bad_lines="-1"):
-            scan = _scan_sql(source, header, native)
+        def checked(source, native, bad_lines="-1", table=None):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE scanned AS "
+                        f"{_scan_sql(source, header, native, table)}")
+            step("scanned")
             con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
-                        f"{_checked_sql(scan, width, last, bad_lines)}")
+                        f"{_checked_sql('scanned', width, last, bad_lines, native)}")
+            con.execute("DROP TABLE scanned")
 
         native = not has_cr and not is_parquet
         if is_parquet:
             try:
-                scan = _scan_sql(str(path), header, True, parquet.scan(path, header))
-                con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS "
-                            f"{_checked_sql(scan, width, last, '-1')}")
+                checked(str(path), True, table=parquet.scan(path, header))
             except duckdb.Error as exc:
                 raise FlowFileError(f"{path}: damaged Parquet file ({str(exc).splitlines()[0]})") from None
         elif native:  # DuckDB's parser, if it gives one row per line
@@ -231,8 +265,9 @@ def project(path, places=None, rejects_path=None, memory_limit: str = "256MB",
                 checked(str(repaired), False, ",".join(str(n) for n in sorted(bad_bytes)) or "-1")
         step(f"read and checked {path.name}")
         old_codes, crosswalked = _old_codes(con, places)
-        con.execute(RULES)
-        step("links and firms")
+        for statement in filter(str.strip, RULES.split(";\n")):
+            con.execute(statement)
+            step(statement.split(" AS")[0].split()[-1])   # the table made
         table = con.execute(TABLE).df()
         rows = con.execute("SELECT count(*) FROM checked").fetchone()[0]
         con.execute(f"CREATE TEMP TABLE rejected AS {REJECTED}")
