@@ -164,7 +164,8 @@ def test_industry_words_need_an_industry_context(extractor):
 
 
 def test_every_documented_pattern_reads_its_example(graph):
-    from kg.extract.patterns import PATTERNS, Context, find_relations, make_sent
+    from kg.extract.patterns import PATTERNS, find_relations
+    from kg.extract.template import Context, make_sent
     from kg.extract.recognize import Recognizer
     from kg.extract.script import to_simplified
     from kg.extract.sentences import split_sentences

@@ -24,7 +24,7 @@ def extractor(graph):
 
 def pairs_of(extractor, text):
     """Every Pair the general mechanisms propose in ``text`` (one sentence after another)."""
-    from kg.extract.patterns import Context, make_sent
+    from kg.extract.template import Context, make_sent
     from kg.extract.script import to_simplified
     from kg.extract.sentences import split_sentences
 
@@ -352,7 +352,8 @@ def test_a_10_mb_single_line_file_extracts_with_bounded_memory(extractor, tmp_pa
 
 
 def test_a_plan_targets_what_follows_only_where_it_frames_the_sentence(extractor):
-    from kg.extract.patterns import make_sent, targets
+    from kg.extract.targets import targets
+    from kg.extract.template import make_sent
     from kg.extract.sentences import split_sentences
 
     def tails(text):

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.patterns import NUM_BIG, TOKEN, Context, IL, Sent, subject_before
+from kg.extract.patterns import IL, NUM_BIG
+from kg.extract.template import TOKEN, Context, Sent, subject_before
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _RANGE_OR_TITLE = re.compile(r"《[^》]*》|[(（][^()（）]*[-—–~至][^()（）]*[)）]")

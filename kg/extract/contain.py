@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from kg.extract.coordination import _RUN_SEP
 from kg.extract.pairtokens import Pair, Tok, _levels_fit, _plain
-from kg.extract.patterns import Sent
+from kg.extract.template import Sent
 from kg.extract.recognize import Entity
 from kg.model import schema
 

@@ -10,7 +10,7 @@ and whether a place runs straight into other words (a firm's or park's name).
 from __future__ import annotations
 
 from kg.extract.pairtokens import Tok, _plain
-from kg.extract.patterns import Sent
+from kg.extract.template import Sent
 
 _LIST_SEP = ("、", "和", "及", "以及", "与", "同", ",", "，")
 _BELOW_PROVINCE = ("地市", "城市", "市", "区", "县", "市一区", "市二区")

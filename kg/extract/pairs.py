@@ -34,7 +34,7 @@ from kg.extract.pairtokens import (COUNT_NOUN, MAX_LIST, PLACEISH, Pair, Tok, _U
                                    load_triggers, tokens)
 from kg.extract.contain import Backbone
 from kg.extract.coordination import _BELOW_PROVINCE, _coordination, _glued, _qual_feats
-from kg.extract.patterns import Context, Sent, _is_object, first_subject
+from kg.extract.template import Context, Sent, first_subject, is_object
 from kg.extract.recognize import Entity
 from kg.model import schema
 
@@ -244,7 +244,7 @@ class PairFinder(Backbone):
                             continue
                         subj, src = None, ""
                         for t in toks:
-                            if t.tag in PLACEISH and t.end <= min(ind.start, tpos) and not _is_object(sent, t.start):
+                            if t.tag in PLACEISH and t.end <= min(ind.start, tpos) and not is_object(sent, t.start):
                                 subj, src = t, ("clause" if t.clause == clause else "sentence")
                         if subj is None:
                             for t in toks:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from kg.extract.patterns import TAGS, TOKEN, Context, Sent
+from kg.extract.template import TAGS, TOKEN, Context, Sent
 from kg.extract.recognize import Entity
 from kg.model import schema
 COUNT_NOUN = re.compile(r"([0-9０-９一二三四五六七八九十两]+)\s*(个)?(地市|城市|市|省|省区|省市|区|县|"

@@ -1,10 +1,7 @@
 """Relation patterns over sentences: each has an id, a regular expression and an example.
 
-A sentence is first turned into a *template*: every recognised entity becomes a
-token ``⟦<tag><n>⟧`` (tag ``P`` place, ``F`` foreign region, ``G`` cluster / metro
-circle / corridor, ``K`` park / new area / zone, ``I`` industry, ``L`` policy,
-``O`` organisation; ``n`` its index in the sentence). Patterns are regular
-expressions over the template, so ``研发在⟦P0⟧、生产在⟦P1⟧`` reads "研发在武汉、生产在鄂州".
+A sentence is first turned into a *template* (``kg.extract.template``): every recognised
+entity becomes a token ``⟦<tag><n>⟧``. Patterns are regular expressions over the template, so ``研发在⟦P0⟧、生产在⟦P1⟧`` reads "研发在武汉、生产在鄂州".
 
 Where a pattern has no subject of its own (聚焦…, 打造…产业集群) the subject is
 the nearest place-like token before the trigger that is not the object of a
@@ -12,7 +9,8 @@ preposition (与上海, 承接上海, 紧邻上海 are objects); failing that a 
 (它, 其, 当地) points at the last topic, and a sentence with no place at all
 inherits the topic its paragraph opened with (at lower confidence).
 
-Every pattern is listed in ``PATTERNS`` with a documented example; the test
+TARGETS (a plan naming places) are read apart, by ``kg.extract.targets``. Every pattern
+is listed in ``PATTERNS`` with a documented example; the test
 suite runs each example against the graph and checks the relation it must give.
 
 >>> [p.id for p in PATTERNS if p.type == "SPILLOVER_TO"]
@@ -21,23 +19,13 @@ suite runs each example against the graph and checks the relation it must give.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from kg.extract.recognize import Entity
+from kg.extract.targets import targets
+from kg.extract.template import S, TOKEN, Context, Hit, Sent, subject_before, tok
 from kg.model import schema
-
-TAGS = {schema.PROVINCE: "P", schema.CITY: "P", schema.COUNTY: "P", schema.FOREIGN_REGION: "F",
-        schema.CITY_CLUSTER: "G", schema.METRO_CIRCLE: "G", schema.CORRIDOR: "G",
-        schema.INDUSTRIAL_PARK: "K", schema.NATIONAL_NEW_AREA: "K",
-        schema.DEMONSTRATION_ZONE: "K", schema.INDUSTRY: "I", schema.POLICY: "L",
-        schema.ORGANIZATION: "O"}
-TOKEN = re.compile(r"⟦([A-Z])(\d+)⟧")
-
-
-def tok(tags: str) -> str:
-    return rf"⟦[{tags}]\d+⟧"
-
 
 P, F, G, K, I, L = tok("P"), tok("F"), tok("GF"), tok("K"), tok("I"), tok("L")
 S = tok("PFK")           # anything that can be a subject: place, foreign region, park
@@ -66,141 +54,7 @@ ABBR = {"京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙
         "滇": "530000", "藏": "540000", "陕": "610000", "甘": "620000", "陇": "620000",
         "青": "630000", "宁": "640000", "新": "650000"}
 ABBR_RUN = "[" + "".join(ABBR) + "]{2,5}"
-# Before a token, these make it an object rather than a subject.
-_OBJECT_BEFORE = re.compile(r"(与|和|同|跟|向|对|对接|承接|紧邻|邻近|在|从|到|至|比|如|辐射|带动|吸引|以|为|通过|"
-                            r"及|、|属|属于|于|将|把|联合|牵头|串起|串联|包含|包括|涵盖|由|赴|来自|"
-                            r"围绕|沿|借力|依托|学习|模仿)[「“\"]?$")
-_PRONOUN = re.compile(r"(它|其|该市|该区|该县|当地|这座城市|这里)")
-_GROUP_ENDINGS = ("城市群", "都市圈", "走廊", "经济带", "湾区", "城市带", "创新带")
 _NEGATION = re.compile(r"(不|未|没有|并非|而非|不再)[^,，]{0,3}$")
-
-
-@dataclass
-class Sent:
-    """One sentence ready for the patterns."""
-    index: int
-    start: int            # offsets into the document text
-    end: int
-    para: int
-    text: str             # simplified sentence text
-    ents: list[Entity]
-    template: str
-    tmap: list[int]       # template index -> document offset
-
-    def ent(self, token: str) -> Entity:
-        return self.ents[int(TOKEN.fullmatch(token).group(2))]
-
-    def ents_in(self, part: str | None) -> list[Entity]:
-        return [self.ents[int(m.group(2))] for m in TOKEN.finditer(part or "")]
-
-    def tag_at(self, tpos: int) -> str:
-        return self.template[tpos + 1]
-
-
-def make_sent(index: int, start: int, end: int, para: int, text: str,
-              ents: list[Entity]) -> Sent:
-    """Template of ``text[start:end]`` with ``ents`` (inside the sentence) as tokens.
-
-    Entities nested in another (a place inside a policy title) stay in ``ents``
-    but get no token of their own.
-
-    >>> e = Entity(3, 5, "武汉", "City", ("420100",), "420100", 1.0, "name")
-    >>> make_sent(0, 0, 6, 0, "研发在武汉。", [e]).template
-    '研发在⟦P0⟧。'
-    """
-    inside = [e for e in ents if start <= e.start and e.end <= end and e.label in TAGS]
-    parts, tmap, pos = [], [], start
-    for i, e in enumerate(inside):
-        if e.start < pos:      # nested inside the previous token
-            continue
-        parts.append(text[pos:e.start])
-        tmap.extend(range(pos, e.start))
-        token = f"⟦{TAGS[e.label]}{i}⟧"
-        parts.append(token)
-        tmap.extend([e.start] * len(token))
-        pos = e.end
-    parts.append(text[pos:end])
-    tmap.extend(range(pos, end + 1))
-    return Sent(index, start, end, para, text[start:end], inside, "".join(parts), tmap)
-
-
-@dataclass
-class Hit:
-    """One relation found in one sentence (before it becomes a candidate)."""
-    type: str
-    head: Entity
-    tail: Entity
-    props: dict
-    pattern: str
-    confidence: float
-    from_offset: int | None = None   # evidence starts earlier (subject in a previous sentence)
-
-
-@dataclass
-class Context:
-    """What the patterns remember across the sentences of one document."""
-    last_topic: Entity | None = None
-    para_topic: dict = field(default_factory=dict)
-    last_topic_sentence: int | None = None
-    last_group: Entity | None = None           # the last cluster / metro circle / corridor named
-    last_group_sentence: int | None = None
-    pending_group: tuple | None = None         # (grouping, sentence index): a heading before its list
-
-    def update(self, sent: Sent) -> None:
-        groups = [e for e in sent.ents if TAGS.get(e.label) == "G" or
-                  (TAGS.get(e.label) == "F" and e.surface.endswith(_GROUP_ENDINGS))]
-        if groups:
-            self.last_group, self.last_group_sentence = groups[-1], sent.start
-        subj = first_subject(sent)
-        if subj is not None:
-            self.last_topic, self.last_topic_sentence = subj, sent.start
-            if sent.para not in self.para_topic and sent.tmap[_tpos(sent, subj)] - sent.start <= 12:
-                self.para_topic[sent.para] = (subj, sent.start)
-
-
-def _tpos(sent: Sent, e: Entity) -> int:
-    return sent.template.index(f"⟦{TAGS[e.label]}{sent.ents.index(e)}⟧")
-
-
-def _is_object(sent: Sent, tpos: int) -> bool:
-    return bool(_OBJECT_BEFORE.search(sent.template[max(0, tpos - 4):tpos]))
-
-
-def _refine(sent: Sent, m: re.Match) -> Entity:
-    """湖南宁乡市: a place right after its own province is the subject."""
-    e = sent.ent(m.group())
-    nxt = TOKEN.match(sent.template, m.end())
-    if nxt and nxt.group(1) == "P":
-        other = sent.ent(nxt.group())
-        if other.id and e.id and e.label == schema.PROVINCE and other.label != schema.PROVINCE:
-            return other
-    return e
-
-
-def first_subject(sent: Sent) -> Entity | None:
-    for m in re.finditer(S, sent.template):
-        if not _is_object(sent, m.start()):
-            return _refine(sent, m)
-    return None
-
-
-def subject_before(sent: Sent, tpos: int, ctx: Context) -> tuple[Entity | None, float, int | None]:
-    """(subject, confidence factor, offset where the evidence starts) for a trigger at ``tpos``."""
-    best = None
-    for m in re.finditer(S, sent.template[:tpos]):
-        if not _is_object(sent, m.start()):
-            best = m
-    if best is not None:
-        # skip back over a province directly followed by its place (湖南宁乡市)
-        return _refine(sent, best), 1.0, None
-    before = TOKEN.sub("", sent.template[:tpos])
-    if _PRONOUN.search(before) and ctx.last_topic is not None:
-        return ctx.last_topic, 0.95, ctx.last_topic_sentence
-    if not re.search(S, sent.template) and sent.para in ctx.para_topic:
-        subj, at = ctx.para_topic[sent.para]
-        if at != sent.start:
-            return subj, 0.85, at
-    return None, 0.0, None
 
 
 # --- the patterns --------------------------------------------------------------------------
@@ -519,57 +373,3 @@ def find_relations(sent: Sent, ctx: Context) -> list[Hit]:
     for h in targets(sent):
         hits.setdefault((h.type, h.head.key, h.tail.key), h)
     return list(hits.values())
-
-
-# TARGETS: a plan names places, groupings, parks or industries.
-TARGET_TAGS = "PGFKI"
-_GROUP_LIST = re.compile(r"(⟦G\d+⟧)[^⟦。;；]{0,6}?(?:规划范围包括|范围包括|包括|涵盖|由)")
-# A plan frames its sentence when it opens it (在《X》中, 根据《X》, 《X》提出/明确/支持 …): what the
-# sentence then names is what the plan says. A plan that is the object of a verb (发布, 落实,
-# 推进…实施) frames nothing, unless a verb follows it (会议发布的《X》提出).
-_FRAME_BEFORE = re.compile(r"(?:的\s*[“「\"《]?$)|(?:^|[,，:：;；])\s*(?:例如|比如|其中|同时)?[,，]?\s*(?:在|根据|按照|依据|据|依照|对照)?\s*[“「\"《]?$")
-_FRAME_AFTER = re.compile(r"^[》”」\"]*(?:\(以下简称[^)]*\))?\s*(?:中|里|则|还|也|更|明确|正式|进一步)?\s*"
-                          r"(?:[,，:：]|提出|明确|指出|要求|规定|强调|支持|将|把|确定|部署|设定|划定|提到|显示|称|为|是)")
-# A scope word between the plan and a place: the sentence says the plan covers it.
-_SCOPE = re.compile(r"规划范围|范围|包括|包含|涵盖|覆盖|囊括|涉及|支持")
-
-
-def _frames(sent: Sent, m: re.Match) -> bool:
-    before = TOKEN.sub("X", sent.template[max(0, m.start() - 12):m.start()])
-    return bool(_FRAME_BEFORE.search(before) and _FRAME_AFTER.match(sent.template[m.end():m.end() + 12]))
-
-
-def targets(sent: Sent) -> list[Hit]:
-    """``tgt.scope``: a 《plan》 targets what its title names (``tgt.title``), and what the sentence
-    names after it (up to the next 《plan》) where the plan frames the sentence (在《X》中,
-    《X》提出) or a scope word (范围, 包括, 涵盖) stands between the plan and the place.
-
-    >>> [p for p in ("tgt.title", "tgt.scope")]
-    ['tgt.title', 'tgt.scope']
-    """
-    out = []
-    policies = [m for m in TOKEN.finditer(sent.template) if m.group(1) == "L"]
-    for i, m in enumerate(policies):
-        policy = sent.ent(m.group())
-        scope_end = policies[i + 1].start() if i + 1 < len(policies) else len(sent.template)
-        # a grouping's own list (北部湾城市群规划范围包括南宁市…) lists members, not targets
-        own = _GROUP_LIST.search(sent.template, m.end(), scope_end)
-        if own:
-            scope_end = own.end(1)
-        inner = [e for e in sent.ents if policy.start <= e.start and e.end <= policy.end and e is not policy]
-        for e in inner:
-            if TAGS.get(e.label, "") in TARGET_TAGS:
-                out.append(Hit(schema.TARGETS, policy, e, {"_tgt": "title"}, "tgt.title", 0.85))
-        frame = _frames(sent, m)
-        for t in TOKEN.finditer(sent.template, m.end(), scope_end):
-            if t.group(1) not in TARGET_TAGS:
-                continue
-            between = sent.template[m.end():t.start()]
-            scope = bool(_SCOPE.search(TOKEN.sub("", between)))
-            if not (frame or scope):
-                continue
-            clauses = sum(1 for ch in between if ch in ",，;；:：")
-            out.append(Hit(schema.TARGETS, policy, sent.ent(t.group()),
-                           {"_tgt": f"after frame={frame} scope={scope} clauses={min(clauses, 3)}"},
-                           "tgt.scope", 0.75))
-    return out

@@ -17,7 +17,8 @@ from kg.extract import attributes as attrs
 from kg.extract.candidates import MENTIONS, STATISTIC, Candidate, End
 from kg.extract.classify import features, load_model
 from kg.extract.pairs import PairFinder, document_topic, tokens, _between_feats
-from kg.extract.patterns import TOKEN, Context, Hit, find_relations, make_sent
+from kg.extract.patterns import find_relations
+from kg.extract.template import TOKEN, Context, Hit, make_sent
 from kg.extract.readers import Document, read_document
 from kg.extract.recognize import Entity, Recognizer
 from kg.extract.script import to_simplified
