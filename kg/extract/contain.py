@@ -10,8 +10,8 @@ its city), and ``geo`` (is a member in a province the grouping already reaches).
 """
 from __future__ import annotations
 
-from kg.extract.coordination import _RUN_SEP
-from kg.extract.pairtokens import Pair, Tok, _levels_fit, _plain
+from kg.extract.coordination import RUN_SEP
+from kg.extract.pairtokens import LIST_GAPS, Pair, Tok, _levels_fit, between
 from kg.extract.template import Sent
 from kg.extract.recognize import Entity
 from kg.model import schema
@@ -75,7 +75,7 @@ class Backbone:
             a, b = toks[i], toks[i + 1]
             if a.tag != "P" or b.tag != "P":
                 continue
-            gap = _plain(sent.template[a.end:b.start])
+            gap = between(sent, a, b)
             if gap in _LOCATED and self._child_of(a.ent, b.ent):     # 贺州市地处广西东部
                 out.append(Pair(schema.BELONGS_TO, a.ent, b.ent, "contain", "located",
                                 [f"cgap={gap}", "backbone=agrees", f"lv={a.ent.label}>{b.ent.label}"]))
@@ -89,8 +89,7 @@ class Backbone:
                 # (甘肃省兰州市,白银市白银区、平川区,定西市…: grandchildren do not end it)
                 j, sub = i + 2, b.ent
                 while j < len(toks) and toks[j].tag == "P":
-                    sep = _plain(sent.template[toks[j - 1].end:toks[j].start])
-                    if sep not in ("、", ",", "，", "和", "及", " ", ""):
+                    if between(sent, toks[j - 1], toks[j]) not in LIST_GAPS:
                         break
                     c = toks[j]
                     if self._child_of(c.ent, a.ent):
@@ -144,7 +143,7 @@ class Backbone:
         甘肃省, 白银区 and 平川区 under 白银市): such a list names places by the backbone."""
         out, run = set(), []
         for i, t in enumerate(toks):
-            if run and _plain(sent.template[toks[i - 1].end:t.start]).strip() not in _RUN_SEP:
+            if run and between(sent, toks[i - 1], t).strip() not in RUN_SEP:
                 run = []
             if t.tag != "P":
                 run = []

@@ -28,12 +28,12 @@ and ``contain`` are in ``kg.extract.contain`` (``Backbone``), how places stand i
 """
 from __future__ import annotations
 
-from kg.extract.pairtokens import (COUNT_NOUN, MAX_LIST, PLACEISH, Pair, Tok, _UNKNOWN_GROUP,  # noqa: F401
-                                   _between_feats, _bucket, _clause_of, _find_all,
+from kg.extract.pairtokens import (COUNT_NOUN, LIST_GAPS, MAX_LIST, PLACEISH, Pair, Tok,  # noqa: F401
+                                   _UNKNOWN_GROUP, _between_feats, between, _bucket, _clause_of, _find_all,
                                    _member_type, _plain, _trig_feats, ctx_pending, document_topic,
                                    load_triggers, tokens)
 from kg.extract.contain import Backbone
-from kg.extract.coordination import _BELOW_PROVINCE, _coordination, _glued, _qual_feats
+from kg.extract.coordination import BELOW_PROVINCE, coordination_feats, glued, qual_feats
 from kg.extract.template import Context, Sent, first_subject, is_object
 from kg.extract.recognize import Entity
 from kg.model import schema
@@ -78,8 +78,7 @@ class PairFinder(Backbone):
             k = j
             while k >= 0 and toks[k].tag in PLACEISH:
                 items.append(toks[k])
-                sep = _plain(sent.template[toks[k - 1].end:toks[k].start]) if k else "x"
-                if sep not in ("、", ",", "，", "和", "及", " ", ""):
+                if not k or between(sent, toks[k - 1], toks[k]) not in LIST_GAPS:
                     break
                 k -= 1
             items = self._members(sent, sorted(items, key=lambda t: t.start))
@@ -92,7 +91,7 @@ class PairFinder(Backbone):
             qual = {id(toks[i]) for i in self.qualified(sent, toks)}
             for t in items:
                 feats = [f"gsrc={src}", f"count={m.group(3)}", f"nlist={_bucket(len(items))}",
-                         f"ml={t.ent.label}", f"gl={grp.label}", *_qual_feats(t, qual)]
+                         f"ml={t.ent.label}", f"gl={grp.label}", *qual_feats(t, qual)]
                 out.append(Pair(_member_type(t.ent, grp), t.ent, grp, "counted", m.group(3), feats))
         return out
 
@@ -107,7 +106,7 @@ class PairFinder(Backbone):
                     sent.template[t.end:toks[i + 1].start]) in ("", "的", "下辖", "下辖的", "所辖的"):
                 continue
             count = COUNT_NOUN.match(sent.template, t.end)
-            if t.ent.label == schema.PROVINCE and count and count.group(3) in _BELOW_PROVINCE:
+            if t.ent.label == schema.PROVINCE and count and count.group(3) in BELOW_PROVINCE:
                 continue          # 广东九市: the province counts its cities, it is not listed itself
             out.append(t)
         return out[:MAX_LIST]
@@ -162,7 +161,7 @@ class PairFinder(Backbone):
                     rel = _member_type(m.ent, grp)
                     feats = [f"gsrc={src}", f"role={role}", f"nlist={_bucket(n)}", f"ml={m.ent.label}",
                              f"gl={grp.label}", f"srcrole={src}-{role}", f"mlgl={m.ent.label}-{grp.label}"]
-                    feats += _trig_feats(sent, tpos, trig, m) + _qual_feats(m, qual) + [f"mglued={_glued(sent, m)}"]
+                    feats += _trig_feats(sent, tpos, trig, m) + qual_feats(m, qual) + [f"mglued={glued(sent, m)}"]
                     if gtok is not None:
                         feats += _between_feats(sent, m, gtok)
                     out.append(Pair(rel, m.ent, grp, "member", trig, feats))
@@ -172,7 +171,7 @@ class PairFinder(Backbone):
             for m in members:
                 out.append(Pair(_member_type(m.ent, grp), m.ent, grp, "member", "pending",
                                 ["gsrc=pending", f"nlist={_bucket(len(members))}", f"ml={m.ent.label}",
-                                 f"gl={grp.label}", *_qual_feats(m, qual)]))
+                                 f"gl={grp.label}", *qual_feats(m, qual)]))
         return out
 
     # -- core ----------------------------------------------------------------------------------
@@ -221,7 +220,7 @@ class PairFinder(Backbone):
                             continue
                         adjacent = toks.index(b) == toks.index(a) + 1
                         feats = [f"adj={adjacent}", f"nnear={_bucket(len(near))}",
-                                 f"lvl={a.ent.label}-{b.ent.label}", *_coordination(sent, toks, a, b, tpos, role)]
+                                 f"lvl={a.ent.label}-{b.ent.label}", *coordination_feats(sent, toks, a, b, tpos, role)]
                         feats += _between_feats(sent, a, b) + _trig_feats(sent, tpos, trig, a, b)
                         if a is near[0] and len(near) > 2:
                             feats.append("head_first")

@@ -97,6 +97,15 @@ def _plain(s: str) -> str:
     return TOKEN.sub(lambda m: m.group(1), s)
 
 
+def between(sent: Sent, left: "Tok", right: "Tok") -> str:
+    """The template text between two tokens, tokens as their tag letter: what separates them."""
+    return _plain(sent.template[left.end:right.start])
+
+
+# What may stand between the items of a list of places, compared as is (no trimming).
+LIST_GAPS = ("、", ",", "，", "和", "及", " ", "")
+
+
 def _bucket(n: int) -> str:
     return "0" if n <= 0 else "1-2" if n <= 2 else "3-6" if n <= 6 else "7-15" if n <= 15 else "16+"
 

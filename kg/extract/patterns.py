@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from kg.extract.recognize import Entity
+from kg.extract.recognize import ABBR, Entity
 from kg.extract.targets import targets
 from kg.extract.template import S, TOKEN, Context, Hit, Sent, subject_before, tok
 from kg.model import schema
@@ -45,14 +45,6 @@ ILX = rf"(?:[^,，。;；⟦、和与及等]{{1,8}}?{SEP}\s*)?{I}(?:\s*{SEP}\s*{
 GAP = r"[^。;；⟦]"         # text inside one clause chain, no entity
 FREE = r"[^。;；]"         # anything inside the sentence
 NUM_BIG = r"(?:[\d一二三四五六七八九十两]+大)"
-# One-character province abbreviations, read only inside spill.pair (创新在上海、制造在苏浙皖).
-ABBR = {"京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙": "150000",
-        "辽": "210000", "吉": "220000", "黑": "230000", "沪": "310000", "苏": "320000",
-        "浙": "330000", "皖": "340000", "闽": "350000", "赣": "360000", "鲁": "370000",
-        "豫": "410000", "鄂": "420000", "湘": "430000", "粤": "440000", "桂": "450000",
-        "琼": "460000", "渝": "500000", "川": "510000", "蜀": "510000", "黔": "520000",
-        "滇": "530000", "藏": "540000", "陕": "610000", "甘": "620000", "陇": "620000",
-        "青": "630000", "宁": "640000", "新": "650000"}
 ABBR_RUN = "[" + "".join(ABBR) + "]{2,5}"
 _NEGATION = re.compile(r"(不|未|没有|并非|而非|不再)[^,，]{0,3}$")
 

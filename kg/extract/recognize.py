@@ -56,6 +56,16 @@ from kg.model import schema
 from kg.model.resolve import PlaceIndex
 
 PLACE_LEVELS = {schema.PROVINCE, schema.CITY, schema.COUNTY}
+# One-character province abbreviations: read as places only inside spill.pair
+# (创新在上海、制造在苏浙皖, kg.extract.patterns); a joint abbreviation next to one is part of a
+# longer run (粤港澳) and left alone.
+ABBR = {"京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙": "150000",
+        "辽": "210000", "吉": "220000", "黑": "230000", "沪": "310000", "苏": "320000",
+        "浙": "330000", "皖": "340000", "闽": "350000", "赣": "360000", "鲁": "370000",
+        "豫": "410000", "鄂": "420000", "湘": "430000", "粤": "440000", "桂": "450000",
+        "琼": "460000", "渝": "500000", "川": "510000", "蜀": "510000", "黔": "520000",
+        "滇": "530000", "藏": "540000", "陕": "610000", "甘": "620000", "陇": "620000",
+        "青": "630000", "宁": "640000", "新": "650000"}
 POLICY_SUFFIX = re.compile(r"(规划|纲要|意见|方案|办法|条例|法|通知|决定|计划|协议|措施|政策|指南|指引|"
                            r"战略|规定|细则|行动|实施意见|框架协议|章程|纲领|备忘录|宣言|倡议|倡议书|公约|共识)$")
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
@@ -175,8 +185,6 @@ class Recognizer:
     def _abbreviations(self, text: str, ents: list[Entity]) -> list[Entity]:
         """港澳 -> 香港 and 澳门, one character each (``lexicons/abbreviations.tsv``), where no
         other mention covers the word and it is not part of a longer run of abbreviations."""
-        from kg.extract.patterns import ABBR
-
         out = []
         for surface, ids in _joint_abbreviations().items():
             for m in re.finditer(re.escape(surface), text):
