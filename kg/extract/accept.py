@@ -31,6 +31,7 @@ from pathlib import Path
 
 from kg.extract.candidates import DECISIONS, MENTIONS, STATISTIC, Candidate, _default_mode, read_jsonl
 from kg.model import schema
+from kg.sources.curated_rows import SOURCE_COLUMNS
 
 ACCEPTED = Path("relations") / "accepted.csv"
 STATISTICS = Path("statistics.csv")
@@ -40,7 +41,6 @@ ACCEPTED_COLUMNS = ["type", "head", "head_name", "tail", "tail_name", "function"
                     "source_id", "source_title", "year", "quote", "checked", "note",
                     "accepted_from", "accepted_on"]
 STAT_COLUMNS = ["adcode", "year", "indicator", "value", "unit", "source_id", "quote", "note"]
-SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "url_or_ref", "note"]
 
 
 class AcceptError(ValueError):

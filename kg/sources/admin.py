@@ -157,7 +157,7 @@ def read_corrections(path: Path, sources_csv: Path | None = None) -> list[Correc
     """The rows of a corrections file (``action,adcode,name,parent,source_id,note``), checked:
     a known action, a six-digit adcode, a name, a six-digit parent for ``add``, and a
     ``source_id`` listed in ``sources_csv`` (when given). Raises ``CorrectionsError``."""
-    from kg.sources.curated import read_rows
+    from kg.sources.curated_rows import read_rows
 
     path = Path(path)
     errors: list[str] = []

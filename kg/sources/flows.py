@@ -45,7 +45,7 @@ from typing import Iterable
 from kg.model import schema
 from kg.model.graph import add_rel
 from kg.model.resolve import AmbiguousPlace, PlaceError, PlaceIndex, short_name
-from kg.sources.curated import CuratedDataError, read_rows
+from kg.sources.curated_rows import CuratedDataError, read_rows
 from kg.sources.statistics import YEAR_RANGE, parse_number
 
 COLUMNS = ("origin", "origin_name", "destination", "destination_name", "mode", "weight",
