@@ -24,19 +24,7 @@ def extractor(graph):
 
 def pairs_of(extractor, text):
     """Every Pair the general mechanisms propose in ``text`` (one sentence after another)."""
-    from kg.extract.template import Context, make_sent
-    from kg.extract.script import to_simplified
-    from kg.extract.sentences import split_sentences
-
-    text = to_simplified(text)
-    sentences = split_sentences(text)
-    ents = extractor.recognizer.recognize(text, sentences)
-    ctx, out = Context(), []
-    for i, s in enumerate(sentences):
-        sent = make_sent(i, s.start, s.end, s.para, text, ents)
-        out += extractor.pairs.find(sent, ctx, None)
-        ctx.update(sent)
-    return out
+    return extractor.pairs_in(text)
 
 
 def facts(pairs, mech=None):

@@ -10,6 +10,8 @@ its city), and ``geo`` (is a member in a province the grouping already reaches).
 """
 from __future__ import annotations
 
+import re
+
 from kg.extract.coordination import RUN_SEP
 from kg.extract.pairtokens import LIST_GAPS, Pair, Tok, _levels_fit, between
 from kg.extract.template import Sent
@@ -17,6 +19,12 @@ from kg.extract.recognize import Entity
 from kg.model import schema
 
 _LOCATED = ("地处", "位于", "地处于", "坐落于", "坐落在", "地处于", "隶属", "隶属于", "属于", "属")
+
+
+# 现辖A、B5个市辖区 / 代管C市: a place's own units, listed under it
+ADMIN_LISTING = re.compile(r"(?:下|现|管|所|分)?辖(?!区)|代管")
+# what may stand between two units of such a listing: 5个市辖区,代管
+_COUNTED_GAP = re.compile(r"[0-9一二三四五六七八九十两]+个[\u4e00-\u9fff]{1,4}[,，、;；]?(?:代管|下辖|辖)?")
 
 
 class Backbone:
@@ -68,6 +76,11 @@ class Backbone:
     def _child_of(self, child: Entity, parent: Entity) -> bool:
         return bool(child.id and parent.id and parent.id in self.parents(child.id))
 
+    def _within(self, child: Entity, ancestor: Entity) -> bool:
+        """``child`` lies in ``ancestor`` by the backbone, at any depth (广德市 in 安徽省)."""
+        return bool(child.id and ancestor.id and child.id in self.g
+                    and ancestor.id in self.places.ancestors(child.id))
+
     # -- containment -------------------------------------------------------------------------
     def contain(self, sent: Sent, toks: list[Tok]) -> list[Pair]:
         out = []
@@ -102,10 +115,32 @@ class Backbone:
             elif gap and a.ent.id and b.ent.id and _levels_fit(b.ent, a.ent):
                 out.append(Pair(schema.BELONGS_TO, b.ent, a.ent, "contain", "adjacent",
                                 [f"cgap={gap}", "backbone=disagrees"], {"backbone": "disagrees"}))
+        out += self._listing(sent, toks, {(p.head.key, p.tail.key) for p in out})
         for t in toks:
             if t.tag != "K" or not t.ent.id or t.ent.label != schema.NATIONAL_NEW_AREA:
                 continue
             out += self._new_area_place(sent, toks, t)
+        return out
+
+    def _listing(self, sent: Sent, toks: list[Tok], seen: set) -> list[Pair]:
+        """辽阳市…现辖白塔区、文圣区…5个市辖区,代管灯塔市: the units listed after 辖/代管 belong to
+        the place named before it, where the backbone agrees."""
+        out = []
+        for m in ADMIN_LISTING.finditer(sent.template):
+            before = [t for t in toks if t.tag == "P" and t.end <= m.start()]
+            run = [t for t in toks if t.start >= m.end()][:1]
+            while run and run[-1] is not toks[-1]:
+                nxt = toks[toks.index(run[-1]) + 1]
+                if nxt.tag != "P" or not (between(sent, run[-1], nxt) in LIST_GAPS
+                                          or _COUNTED_GAP.fullmatch(between(sent, run[-1], nxt))):
+                    break
+                run.append(nxt)
+            for c in run:
+                parent = next((p for p in reversed(before) if self._child_of(c.ent, p.ent)), None)
+                if c.tag == "P" and parent is not None and (c.ent.key, parent.ent.key) not in seen:
+                    seen.add((c.ent.key, parent.ent.key))
+                    out.append(Pair(schema.BELONGS_TO, c.ent, parent.ent, "contain", "listing",
+                                    ["cgap=listing", "backbone=agrees", f"lv={c.ent.label}>{parent.ent.label}"]))
         return out
 
     def _new_area_place(self, sent: Sent, toks: list[Tok], t: Tok) -> list[Pair]:

@@ -32,11 +32,12 @@ from kg.extract.pairtokens import (COUNT_NOUN, LIST_GAPS, MAX_LIST, PLACEISH, Pa
                                    _UNKNOWN_GROUP, _between_feats, between, _bucket, _clause_of, _find_all,
                                    _member_type, _plain, _trig_feats, ctx_pending, document_topic,
                                    load_triggers, tokens)
-from kg.extract.contain import Backbone
+from kg.extract.contain import ADMIN_LISTING, Backbone
 from kg.extract.coordination import BELOW_PROVINCE, coordination_feats, glued, qual_feats
 from kg.extract.template import Context, Sent, first_subject, is_object
 from kg.extract.recognize import Entity
 from kg.model import schema
+
 
 
 class PairFinder(Backbone):
@@ -82,6 +83,8 @@ class PairFinder(Backbone):
                     break
                 k -= 1
             items = self._members(sent, sorted(items, key=lambda t: t.start))
+            if items and ADMIN_LISTING.search(sent.template[max(0, items[0].start - 3):items[0].start]):
+                continue
             before = [g for g in groups if g.end <= items[0].start] if items else []
             after = [g for g in groups if g.start >= m.end()]
             grp, src = (before[-1].ent, "sent-before") if before else \
@@ -125,7 +128,8 @@ class PairFinder(Backbone):
                     after = [g for g in groups if g.start >= tpos + len(trig)]
                     grp, src = (before[-1], "sent-before") if before else \
                         (after[-1], "sent-after") if after else (None, "")
-                    members = self._members(sent, [t for t in toks if t.start >= tpos + len(trig)])
+                    members = self._members(sent, [t for t in toks if t.start >= tpos + len(trig)
+                                                   and not ADMIN_LISTING.search(text, tpos + len(trig), t.start)])
                     if grp is not None and grp.start > tpos:
                         members = [m for m in members if m.start < grp.start]
                 else:
@@ -213,8 +217,8 @@ class PairFinder(Backbone):
                     for b in near[i + 1:]:
                         if not a.ent.key or a.ent.key == b.ent.key:
                             continue
-                        if self._child_of(a.ent, b.ent) or self._child_of(b.ent, a.ent):
-                            continue
+                        if self._within(a.ent, b.ent) or self._within(b.ent, a.ent):
+                            continue      # a place does not cooperate with a unit it lies in
                         rank = (role != "pair", min(abs(a.start - tpos), abs(b.start - tpos)))
                         if (a.start, b.start) in best and best[(a.start, b.start)][0] <= rank:
                             continue
@@ -279,6 +283,8 @@ class PairFinder(Backbone):
                     for b in near[i + 1:]:
                         if not a.ent.key or a.ent.key == b.ent.key:
                             continue
+                        if not a.end <= tpos < b.start:
+                            continue      # a move runs from one side of its trigger to the other
                         base = _between_feats(sent, a, b) + _trig_feats(sent, tpos, trig, a, b)
                         out.append(Pair(schema.SPILLOVER_TO, a.ent, b.ent, "spill", trig, base + ["dir=text"]))
                         if trig == "承接" and a.end <= tpos < b.start:     # A承接B的…: B -> A

@@ -21,7 +21,8 @@ from importlib import resources
 from kg.extract.template import TAGS, TOKEN, Context, Sent
 from kg.extract.recognize import Entity
 from kg.model import schema
-COUNT_NOUN = re.compile(r"([0-9０-９一二三四五六七八九十两]+)\s*(个)?(地市|城市|市|省|省区|省市|区|县|"
+# 5个市辖区 and 1个县级市 count a city's own units, not cities or counties of a list
+COUNT_NOUN = re.compile(r"([0-9０-９一二三四五六七八九十两]+)\s*(个)?(地市|城市|市(?![辖级])|省|省区|省市|区|县(?!级)|"
                         r"特别行政区|市一区|市二区|国家级新区)")
 CLAUSE_END = set(",，;；:：。!?！？")
 PLACEISH = "PKF"

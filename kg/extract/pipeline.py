@@ -87,6 +87,19 @@ class Extractor:
             c.doc_title = doc.title
         return sorted(out, key=lambda c: (c.start, c.type, c.head.key, c.tail.key if c.tail else ""))
 
+    def pairs_in(self, text: str) -> list:
+        """Every ``Pair`` the general mechanisms propose in ``text``, sentence by sentence, before
+        patterns and the classifier: what a rule sees, for tests and for debugging a rule."""
+        text = to_simplified(text)
+        sentences = split_sentences(text)
+        ents = self.recognizer.recognize(text, sentences)
+        ctx, out = Context(), []
+        for i, s in enumerate(sentences):
+            sent = make_sent(i, s.start, s.end, s.para, text, ents)
+            out += self.pairs.find(sent, ctx, None)
+            ctx.update(sent)
+        return out
+
     def _relation_hits(self, sent, ctx, topic):
         """Pattern hits and general pairs, merged per (type, head, tail), with their features;
         the classifier (when packaged) gives the confidence."""

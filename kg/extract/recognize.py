@@ -71,6 +71,25 @@ POLICY_SUFFIX = re.compile(r"(规划|纲要|意见|方案|办法|条例|法|通�
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _SHORT_TITLE = re.compile(r"《([^《》\n]{2,80})》[(（](?:下文|以下|下称|后文)?简称[“\"《]([^”\"》)）]{1,20})")
 _YEARS_IN_TITLE = re.compile(r"[(（][^()（）]*\d{4}[^()（）]*[)）]$")
+# A title that is only a document-type word (《规划》, 《该方案》) is the document's short name for a plan.
+_BARE_TITLE = re.compile(r"(?:该|本|此|上述)?" + POLICY_SUFFIX.pattern)
+# Words a short form of a plan's title leaves out (《中原城市群规划》 for 中原城市群发展规划).
+_TITLE_FILLERS = re.compile(r"高质量发展|一体化发展|发展|建设")
+
+
+def _kind(title: str) -> str | None:
+    """The document-type word a title ends with (规划, 方案 …), its years aside."""
+    m = POLICY_SUFFIX.search(_YEARS_IN_TITLE.sub("", title).strip())
+    return m.group(1) if m else None
+
+
+def title_variant(title: str) -> str:
+    """A plan's title without its years and filler words, the form short titles are matched on.
+
+    >>> title_variant("山西中部城市群高质量发展规划(2022—2035年)"), title_variant("中原城市群规划")
+    ('山西中部城市群规划', '中原城市群规划')
+    """
+    return _TITLE_FILLERS.sub("", _YEARS_IN_TITLE.sub("", title).strip())
 # Industry surfaces that are complete industry names by their ending.
 _INDUSTRY_ENDING = re.compile(r"(产业|业|制造|装备|经济|材料|技术|通信|导航|智能|信息|医药)$")
 _INDUSTRY_AFTER = re.compile(r"^[」”\"]?(?:等)?(?:[与和及、][^,，。;；]{1,3})?(产业|业|集群|领域|板块|赛道|之都|装备|制造|"
@@ -151,7 +170,8 @@ class Recognizer:
     def _policy_titles(self) -> dict[str, str]:
         from kg.extract.script import to_simplified
 
-        out = {}
+        out: dict[str, str] = {}
+        variants: dict[str, set] = {}
         for key, d in self.g.nodes(data=True):
             if schema.POLICY in d.get("labels", ()):
                 for n in [d.get("name", ""), *(d.get("aliases", []) or [])]:
@@ -159,6 +179,11 @@ class Recognizer:
                     if n:
                         out.setdefault(n, key)
                         out.setdefault(_YEARS_IN_TITLE.sub("", n), key)
+                        variants.setdefault(title_variant(n), set()).add(key)
+        # a short form names a plan only where one plan has it (two plans of one cluster: no claim)
+        for v, keys in variants.items():
+            if len(keys) == 1 and len(v) >= 4:
+                out.setdefault(v, next(iter(keys)))
         return out
 
     # -- the steps ----------------------------------------------------------------------
@@ -247,8 +272,19 @@ class Recognizer:
         out = []
         for m in _TITLE.finditer(text):
             title = short.get(m.group(1), m.group(1))
+            if title == m.group(1) and _BARE_TITLE.fullmatch(title):
+                # 《规划》 with no 简称 definition: the nearest earlier full title of its kind, else no plan
+                earlier = [t.extra["title"] for t in out if t.extra.get("title")
+                           and not _BARE_TITLE.fullmatch(t.extra["title"])
+                           and _kind(t.extra["title"]) == _kind(title)]
+                if not earlier:
+                    out.append(Entity(m.start(1), m.end(1), m.group(1), schema.POLICY, (), None, 0.8,
+                                      "short title of no named plan", {"title": None}))
+                    continue
+                title = earlier[-1]
             bare = _YEARS_IN_TITLE.sub("", title).strip()
-            key = self.policy_titles.get(title) or self.policy_titles.get(bare)
+            key = (self.policy_titles.get(title) or self.policy_titles.get(bare)
+                   or self.policy_titles.get(title_variant(title)))
             if key is None and not POLICY_SUFFIX.search(bare):
                 continue  # a book or an article, not a policy
             out.append(Entity(m.start(1), m.end(1), m.group(1), schema.POLICY,
