@@ -99,3 +99,12 @@ def test_a_place_does_not_cooperate_with_a_unit_it_lies_in(extractor):
     got = facts(pairs_of(extractor, "溧阳市、郎溪县、广德市携手安徽省共建合作示范区。"), "coop")
     assert ("COOPERATES_WITH", "320481", "341821") in got or ("COOPERATES_WITH", "341821", "320481") in got
     assert not {f for f in got if "340000" in f and ("341882" in f or "341821" in f)}, got
+
+
+def test_a_province_is_not_a_member_of_a_grouping_that_lies_in_it(extractor):
+    rels = relations(extractor, "黔中城市群包括贵州省、贵阳市和安顺市。")
+    members = {k[1] for k in rels if k[0] == "MEMBER_OF" and k[2] == "cluster:central-guizhou"}
+    assert "520100" in members and "520000" not in members, members
+    # 北部湾 spans three provinces: the rule does not apply to them
+    assert extractor._holds(extractor.recognizer.recognize("广西")[0],
+                            extractor.recognizer.recognize("北部湾城市群")[0]) is False

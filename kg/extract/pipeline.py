@@ -132,6 +132,8 @@ class Extractor:
                 merged[key] = [hit, feats]
         out = []
         for hit, feats in merged.values():
+            if hit.type in (schema.MEMBER_OF, schema.PART_OF) and self._holds(hit.head, hit.tail):
+                continue
             if hit.type in _GROUP_TYPES:
                 geo = self.pairs.geo(hit.head, hit.tail)
                 feats += [f"geo={geo}"] + [f"geo={geo}&{f}" for f in feats if f.startswith(("gsrc=", "mech=", "pat="))]
@@ -140,6 +142,13 @@ class Extractor:
                 hit.confidence = round(self.model.probability(feats), 3)
             out.append((hit, feats))
         return out
+
+    def _holds(self, place: Entity, grp: Entity) -> bool:
+        """A province whose own territory holds every place the graph has in ``grp`` (贵州省 and
+        黔中城市群): the grouping lies in the province, the province is not its member."""
+        if place.label != schema.PROVINCE or not place.id or not grp.id or grp.id not in self.g:
+            return False
+        return self.pairs.region(grp.id) == frozenset({place.id})
 
     # -- building candidates --------------------------------------------------------------
     def _end(self, doc: Document, e: Entity) -> End:
