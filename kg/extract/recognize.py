@@ -124,7 +124,7 @@ class Entity:
         """The node key, or ``《title》`` for a policy that is not in the graph yet."""
         if self.id:
             return self.id
-        if self.label == schema.POLICY and not self.ids:
+        if self.label == schema.POLICY and not self.ids and self.extra.get("title"):
             return f"《{self.extra['title']}》"
         return None
 
