@@ -108,3 +108,13 @@ def test_a_province_is_not_a_member_of_a_grouping_that_lies_in_it(extractor):
     # 北部湾 spans three provinces: the rule does not apply to them
     assert extractor._holds(extractor.recognizer.recognize("广西")[0],
                             extractor.recognizer.recognize("北部湾城市群")[0]) is False
+
+
+def test_a_cooperation_trigger_with_no_place_before_it_takes_the_paragraphs_subject(extractor):
+    for text in ("成都市是成都都市圈的中心城市。主动携手德阳市、眉山市、资阳市三市。",
+                 "成都市是成都都市圈的中心城市\n主动携手德阳市、眉山市、资阳市三市"):
+        got = facts(pairs_of(extractor, text), "coop")
+        assert {("COOPERATES_WITH", "510100", c) for c in ("510600", "511400", "512000")} <= got, text
+    # a place before the trigger is the subject itself: no pair from context then
+    got = facts(pairs_of(extractor, "德阳市携手眉山市。"), "coop")
+    assert got == {("COOPERATES_WITH", "510600", "511400")}

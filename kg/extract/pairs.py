@@ -61,7 +61,7 @@ class PairFinder(Backbone):
         out += self.contain(sent, toks)
         out += self.member(sent, toks, ctx, topic)
         out += self.core(sent, toks, topic)
-        out += self.coop(sent, toks)
+        out += self.coop(sent, toks, ctx)
         out += self.spec(sent, toks, ctx)
         out += self.spill(sent, toks, ctx)
         out += self.counted(sent, toks, ctx, topic)
@@ -202,17 +202,20 @@ class PairFinder(Backbone):
         return out
 
     # -- cooperation -------------------------------------------------------------------------
-    def coop(self, sent: Sent, toks: list[Tok]) -> list[Pair]:
+    def coop(self, sent: Sent, toks: list[Tok], ctx: Context | None = None) -> list[Pair]:
         """Pairs of places near a cooperation trigger. A pair near several triggers is described by
         one: a ``pair`` word before a ``joint`` one, then the nearest (苏州、宿迁共建园区…共同富裕
         is read by 共建, not by 共同)."""
         best: dict[tuple, tuple] = {}
+        out_ctx: list[Pair] = []
         for trig, role in self.triggers.get(schema.COOPERATES_WITH, ()):
             for tpos in _find_all(sent.template, trig):
                 clause = _clause_of(sent, tpos)
                 near = self._members(sent, [t for t in toks if t.tag in "PK" and abs(t.start - tpos) <= 60
                                             and clause - 1 <= t.clause <= clause])
                 near = near[:8]
+                if role == "pair" and near and near[0].start > tpos and ctx is not None:
+                    out_ctx += self._coop_with_subject(sent, tpos, trig, near, ctx)
                 for i, a in enumerate(near):
                     for b in near[i + 1:]:
                         if not a.ent.key or a.ent.key == b.ent.key:
@@ -230,7 +233,22 @@ class PairFinder(Backbone):
                             feats.append("head_first")
                         best[(a.start, b.start)] = (rank, Pair(schema.COOPERATES_WITH, a.ent, b.ent, "coop", trig,
                                                                feats))
-        return [p for _, p in best.values()]
+        return [p for _, p in best.values()] + out_ctx
+
+    def _coop_with_subject(self, sent: Sent, tpos: int, trig: str, near: list[Tok], ctx: Context) -> list[Pair]:
+        """携手德阳、眉山、资阳三市 with no place before the trigger: the paragraph's subject (or the
+        last sentence's topic) cooperates with each place listed after it."""
+        subj = (ctx.para_topic.get(sent.para) or (ctx.last_topic, None))[0]
+        if subj is None or not subj.key or not subj.is_place:
+            return []
+        out = []
+        for t in near:
+            if t.ent.key and t.ent.key != subj.key and t.ent.is_place and not (
+                    self._within(t.ent, subj) or self._within(subj, t.ent)):
+                out.append(Pair(schema.COOPERATES_WITH, subj, t.ent, "coop", trig,
+                                ["coord=ctx-subject", f"nnear={_bucket(len(near))}",
+                                 f"lvl={subj.label}-{t.ent.label}"]))
+        return out
 
     # -- specialisation ----------------------------------------------------------------------
     def spec(self, sent: Sent, toks: list[Tok], ctx: Context) -> list[Pair]:
