@@ -118,3 +118,12 @@ def test_a_cooperation_trigger_with_no_place_before_it_takes_the_paragraphs_subj
     # a place before the trigger is the subject itself: no pair from context then
     got = facts(pairs_of(extractor, "德阳市携手眉山市。"), "coop")
     assert got == {("COOPERATES_WITH", "510600", "511400")}
+
+
+def test_a_new_areas_scope_list_locates_it(extractor):
+    text = "国务院批复同意设立湖南湘江新区,包括长沙市岳麓区、望城区和湘潭市,面积490平方公里。"
+    got = facts(pairs_of(extractor, text), "contain")
+    assert {("LOCATED_IN", "newarea:xiangjiang", c) for c in ("430104", "430112", "430300")} <= got
+    # a list after another grouping is that grouping's: 长株潭都市圈 包括 … does not locate the area
+    got = facts(pairs_of(extractor, "湖南湘江新区所在的长株潭都市圈包括长沙市、湘潭市。"), "contain")
+    assert not {f for f in got if f[0] == "LOCATED_IN" and f[2] == "430300"}, got

@@ -27,6 +27,10 @@ ADMIN_LISTING = re.compile(r"(?:下|现|管|所|分)?辖(?!区)|代管")
 _COUNTED_GAP = re.compile(r"[0-9一二三四五六七八九十两]+个[\u4e00-\u9fff]{1,4}[,，、;；]?(?:代管|下辖|辖)?")
 
 
+# what a new area's scope or site is introduced by, in its own clause: ⟦K⟧,包括 / ⟦K⟧位于
+_SCOPE_AFTER_AREA = re.compile(r"[^⟦。;；]{0,3}?((?:规划范围|范围)?(?:包括|涵盖|包含|位于|地处|横跨))")
+
+
 class Backbone:
     """Backbone checks; the class using it sets ``g``, ``gazetteer``, ``places``, ``_parents``
     and ``_region``."""
@@ -120,7 +124,26 @@ class Backbone:
             if t.tag != "K" or not t.ent.id or t.ent.label != schema.NATIONAL_NEW_AREA:
                 continue
             out += self._new_area_place(sent, toks, t)
+            out += self._new_area_scope(sent, toks, t)
         return out
+
+    def _new_area_scope(self, sent: Sent, toks: list[Tok], t: Tok) -> list[Pair]:
+        """湖南湘江新区,包括长沙市岳麓区、望城区和湘潭市…: the places a new area's scope lists, or
+        where it 位于, are where it is located."""
+        idx = toks.index(t)
+        m = _SCOPE_AFTER_AREA.match(sent.template, t.end)
+        nxt = toks[idx + 1] if idx + 1 < len(toks) else None
+        if m is None or nxt is None or nxt.start < m.end() or any(
+                u.tag in "GK" for u in toks[idx + 1:] if u.start < m.start()):
+            return []
+        run = [nxt]
+        for a, b in zip(toks[idx + 1:], toks[idx + 2:]):
+            if b.tag != "P" or between(sent, a, b) not in LIST_GAPS + ("的部分区域和", "部分区域和", "的部分区域、"):
+                break
+            run.append(b)
+        return [Pair(schema.LOCATED_IN, t.ent, p.ent, "contain", "newarea-scope",
+                     ["cgap=newarea-scope", f"trig={m.group(1)}", f"lv=K>{p.ent.label}"])
+                for p in run if p.tag == "P" and p.ent.id]
 
     def _listing(self, sent: Sent, toks: list[Tok], seen: set) -> list[Pair]:
         """辽阳市…现辖白塔区、文圣区…5个市辖区,代管灯塔市: the units listed after 辖/代管 belong to
