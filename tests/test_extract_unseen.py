@@ -127,3 +127,10 @@ def test_a_new_areas_scope_list_locates_it(extractor):
     # a list after another grouping is that grouping's: 长株潭都市圈 包括 … does not locate the area
     got = facts(pairs_of(extractor, "湖南湘江新区所在的长株潭都市圈包括长沙市、湘潭市。"), "contain")
     assert not {f for f in got if f[0] == "LOCATED_IN" and f[2] == "430300"}, got
+
+
+def test_a_core_zone_or_one_of_several_centres_is_not_the_core(extractor):
+    got = facts(pairs_of(extractor, "开封市定位为中原城市群核心区的中心城市之一。"), "core")
+    assert not got, got
+    got = facts(pairs_of(extractor, "郑州市是中原城市群的核心城市。"), "core")
+    assert ("CORE_OF", "410100", "cluster:central-plains") in got

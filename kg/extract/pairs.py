@@ -28,6 +28,8 @@ and ``contain`` are in ``kg.extract.contain`` (``Backbone``), how places stand i
 """
 from __future__ import annotations
 
+import re
+
 from kg.extract.pairtokens import (COUNT_NOUN, LIST_GAPS, MAX_LIST, PLACEISH, Pair, Tok,  # noqa: F401
                                    _UNKNOWN_GROUP, _between_feats, between, _bucket, _clause_of, _find_all,
                                    _member_type, _plain, _trig_feats, ctx_pending, document_topic,
@@ -38,6 +40,10 @@ from kg.extract.template import Context, Sent, first_subject, is_object
 from kg.extract.recognize import Entity
 from kg.model import schema
 
+
+
+# after a core word: a zone (核心区, 核心发展区) or one of several (中心城市之一), not the core
+_NOT_CORE = re.compile(r"(?:发展)?区|[^,，。;；]{0,3}之一")
 
 
 class PairFinder(Backbone):
@@ -184,6 +190,8 @@ class PairFinder(Backbone):
         groups = [t for t in toks if t.tag == "G"]
         for trig, _ in self.triggers.get(schema.CORE_OF, ()):
             for tpos in _find_all(sent.template, trig):
+                if _NOT_CORE.match(sent.template, tpos + len(trig)):
+                    continue      # 核心区 / 核心发展区 name a zone; 中心城市之一 is one of several
                 clause = _clause_of(sent, tpos)
                 cands = [t for t in toks if t.tag == "P" and t.end <= tpos and t.clause == clause
                          and tpos - t.end <= 14]
