@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract.pairtokens import COUNT_NOUN
-from kg.extract.recognize import title_variant
+from kg.extract.titles import title_variant
 
 
 def pairs_of(extractor, text):

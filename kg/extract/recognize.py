@@ -52,6 +52,8 @@ from functools import lru_cache
 
 from kg.extract.gazetteer import Gazetteer, Mention
 from kg.extract.sentences import Sentence, split_sentences
+from kg.extract.titles import (BARE_TITLE, POLICY_SUFFIX, SHORT_TITLE, TITLE, YEARS_IN_TITLE, policy_titles,
+                               title_kind, title_variant)
 from kg.model import schema
 from kg.model.resolve import PlaceIndex
 
@@ -66,30 +68,6 @@ ABBR = {"京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙
         "琼": "460000", "渝": "500000", "川": "510000", "蜀": "510000", "黔": "520000",
         "滇": "530000", "藏": "540000", "陕": "610000", "甘": "620000", "陇": "620000",
         "青": "630000", "宁": "640000", "新": "650000"}
-POLICY_SUFFIX = re.compile(r"(规划|纲要|意见|方案|办法|条例|法|通知|决定|计划|协议|措施|政策|指南|指引|"
-                           r"战略|规定|细则|行动|实施意见|框架协议|章程|纲领|备忘录|宣言|倡议|倡议书|公约|共识)$")
-_TITLE = re.compile(r"《([^《》\n]{2,80})》")
-_SHORT_TITLE = re.compile(r"《([^《》\n]{2,80})》[(（](?:下文|以下|下称|后文)?简称[“\"《]([^”\"》)）]{1,20})")
-_YEARS_IN_TITLE = re.compile(r"[(（][^()（）]*\d{4}[^()（）]*[)）]$")
-# A title that is only a document-type word (《规划》, 《该方案》) is the document's short name for a plan.
-_BARE_TITLE = re.compile(r"(?:该|本|此|上述)?" + POLICY_SUFFIX.pattern)
-# Words a short form of a plan's title leaves out (《中原城市群规划》 for 中原城市群发展规划).
-_TITLE_FILLERS = re.compile(r"高质量发展|一体化发展|发展|建设")
-
-
-def _kind(title: str) -> str | None:
-    """The document-type word a title ends with (规划, 方案 …), its years aside."""
-    m = POLICY_SUFFIX.search(_YEARS_IN_TITLE.sub("", title).strip())
-    return m.group(1) if m else None
-
-
-def title_variant(title: str) -> str:
-    """A plan's title without its years and filler words, the form short titles are matched on.
-
-    >>> title_variant("山西中部城市群高质量发展规划(2022—2035年)"), title_variant("中原城市群规划")
-    ('山西中部城市群规划', '中原城市群规划')
-    """
-    return _TITLE_FILLERS.sub("", _YEARS_IN_TITLE.sub("", title).strip())
 # Industry surfaces that are complete industry names by their ending.
 _INDUSTRY_ENDING = re.compile(r"(产业|业|制造|装备|经济|材料|技术|通信|导航|智能|信息|医药)$")
 _INDUSTRY_AFTER = re.compile(r"^[」”\"]?(?:等)?(?:[与和及、][^,，。;；]{1,3})?(产业|业|集群|领域|板块|赛道|之都|装备|制造|"
@@ -168,23 +146,7 @@ class Recognizer:
         return self._ancestors[code]
 
     def _policy_titles(self) -> dict[str, str]:
-        from kg.extract.script import to_simplified
-
-        out: dict[str, str] = {}
-        variants: dict[str, set] = {}
-        for key, d in self.g.nodes(data=True):
-            if schema.POLICY in d.get("labels", ()):
-                for n in [d.get("name", ""), *(d.get("aliases", []) or [])]:
-                    n = to_simplified(n.strip().strip("《》"))
-                    if n:
-                        out.setdefault(n, key)
-                        out.setdefault(_YEARS_IN_TITLE.sub("", n), key)
-                        variants.setdefault(title_variant(n), set()).add(key)
-        # a short form names a plan only where one plan has it (two plans of one cluster: no claim)
-        for v, keys in variants.items():
-            if len(keys) == 1 and len(v) >= 4:
-                out.setdefault(v, next(iter(keys)))
-        return out
+        return policy_titles(self.g)
 
     # -- the steps ----------------------------------------------------------------------
     def recognize(self, text: str, sentences: list[Sentence] | None = None) -> list[Entity]:
@@ -268,21 +230,21 @@ class Recognizer:
                       m.kind if resolved else "ambiguous", extra)
 
     def _titles(self, text: str) -> list[Entity]:
-        short = {s: full for full, s in _SHORT_TITLE.findall(text)}
+        short = {s: full for full, s in SHORT_TITLE.findall(text)}
         out = []
-        for m in _TITLE.finditer(text):
+        for m in TITLE.finditer(text):
             title = short.get(m.group(1), m.group(1))
-            if title == m.group(1) and _BARE_TITLE.fullmatch(title):
+            if title == m.group(1) and BARE_TITLE.fullmatch(title):
                 # 《规划》 with no 简称 definition: the nearest earlier full title of its kind, else no plan
                 earlier = [t.extra["title"] for t in out if t.extra.get("title")
-                           and not _BARE_TITLE.fullmatch(t.extra["title"])
-                           and _kind(t.extra["title"]) == _kind(title)]
+                           and not BARE_TITLE.fullmatch(t.extra["title"])
+                           and title_kind(t.extra["title"]) == title_kind(title)]
                 if not earlier:
                     out.append(Entity(m.start(1), m.end(1), m.group(1), schema.POLICY, (), None, 0.8,
                                       "short title of no named plan", {"title": None}))
                     continue
                 title = earlier[-1]
-            bare = _YEARS_IN_TITLE.sub("", title).strip()
+            bare = YEARS_IN_TITLE.sub("", title).strip()
             key = (self.policy_titles.get(title) or self.policy_titles.get(bare)
                    or self.policy_titles.get(title_variant(title)))
             if key is None and not POLICY_SUFFIX.search(bare):
