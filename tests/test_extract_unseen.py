@@ -134,3 +134,21 @@ def test_a_core_zone_or_one_of_several_centres_is_not_the_core(extractor):
     assert not got, got
     got = facts(pairs_of(extractor, "郑州市是中原城市群的核心城市。"), "core")
     assert ("CORE_OF", "410100", "cluster:central-plains") in got
+
+
+def test_a_list_after_include_ends_where_the_next_grouping_starts(extractor):
+    text = "推动广州都市圈(包括广州、佛山、肇庆)、深圳都市圈(包括深圳、东莞、惠州)深度融合。"
+    got = {f for f in facts(pairs_of(extractor, text)) if f[0] == "MEMBER_OF"}
+    assert ("MEMBER_OF", "441900", "metro:shenzhen") in got and ("MEMBER_OF", "440600", "metro:guangzhou") in got
+    assert not {f for f in got if f[2] == "metro:guangzhou" and f[1] in ("440300", "441900", "441300")}, got
+
+
+def test_the_scope_of_a_region_that_is_not_a_node_is_not_given_to_the_topic(extractor):
+    from kg.extract.template import Context, make_sent
+
+    text = "川南渝西地区融合发展范围涉及四川省自贡市、泸州市,重庆市江津区。"
+    ents = extractor.recognizer.recognize(text)
+    topic = next(e for e in extractor.recognizer.recognize("成渝地区双城经济圈") if e.id)
+    sent = make_sent(0, 0, len(text), 0, text, ents)
+    members = [p for p in extractor.pairs.find(sent, Context(), topic) if p.type == "MEMBER_OF"]
+    assert not members, [(p.head.id, p.tail.id) for p in members]

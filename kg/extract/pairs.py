@@ -46,6 +46,11 @@ from kg.model import schema
 _NOT_CORE = re.compile(r"(?:发展)?区|[^,，。;；]{0,3}之一")
 
 
+# a region that is not a node owns the list of its scope: 川南渝西地区融合发展范围涉及…
+_UNKNOWN_SCOPE = re.compile(r"(?:地区|区域|片区|经济区|经济带|协作区|合作区|示范区)[^,，。;；⟦]{0,12}"
+                            r"(?:范围|包括|涵盖|涉及|包含)")
+
+
 class PairFinder(Backbone):
     """Proposes ``Pair`` candidates in one sentence; needs the graph for the backbone."""
 
@@ -138,6 +143,10 @@ class PairFinder(Backbone):
                                                    and not ADMIN_LISTING.search(text, tpos + len(trig), t.start)])
                     if grp is not None and grp.start > tpos:
                         members = [m for m in members if m.start < grp.start]
+                    # the list ends where another grouping starts: 广州都市圈(包括…)、深圳都市圈(包括…)
+                    nxt = next((g.start for g in groups if g.start >= tpos + len(trig)), None)
+                    if nxt is not None:
+                        members = [m for m in members if m.start < nxt]
                 else:
                     after = [g for g in groups if g.start >= tpos + len(trig)
                              and _clause_of(sent, g.start) == _clause_of(sent, tpos)]
@@ -149,7 +158,7 @@ class PairFinder(Backbone):
                                                    and (grp is None or t is not grp)])
                     members += [t for t in toks if t.tag == "G" and t.end <= tpos and t is not grp
                                 and t.clause == clause]
-                if grp is None and _UNKNOWN_GROUP.search(text):
+                if grp is None and (_UNKNOWN_GROUP.search(text) or _UNKNOWN_SCOPE.search(text[:tpos + len(trig)])):
                     continue          # the list belongs to a grouping that is not a node
                 if grp is None:
                     if ctx_pending(ctx) is not None:
