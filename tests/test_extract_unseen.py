@@ -152,3 +152,32 @@ def test_the_scope_of_a_region_that_is_not_a_node_is_not_given_to_the_topic(extr
     sent = make_sent(0, 0, len(text), 0, text, ents)
     members = [p for p in extractor.pairs.find(sent, Context(), topic) if p.type == "MEMBER_OF"]
     assert not members, [(p.head.id, p.tail.id) for p in members]
+
+
+def test_sub_centres_are_not_the_core(extractor):
+    got = facts(pairs_of(extractor, "福州都市圈是以福州市为核心,宁德市、莆田市为副中心的都市圈。"), "core")
+    assert not {f for f in got if f[1] in ("350900", "350300")}, got
+
+
+def test_common_verbs_make_members_only_of_a_grouping_they_name(extractor):
+    from kg.extract.template import Context, make_sent
+
+    text = "江门鹤山市与崇左龙州县共同推进沿边特色产业集群建设。"
+    topic = next(e for e in extractor.recognizer.recognize("珠三角城市群") if e.id)
+    sent = make_sent(0, 0, len(text), 0, text, extractor.recognizer.recognize(text))
+    assert not [p for p in extractor.pairs.find(sent, Context(), topic) if p.type == "MEMBER_OF"]
+
+
+def test_radiating_influence_is_not_membership(extractor):
+    got = facts(pairs_of(extractor, "杭州都市圈的影响力将辐射至安徽宣城市、江西上饶市。"))
+    assert not {f for f in got if f[0] == "MEMBER_OF"}, got
+
+
+def test_a_metropolitan_district_that_is_not_a_node_owns_its_list(extractor):
+    from kg.extract.template import Context, make_sent
+
+    text = "济枣菏都市区以济宁市为核心,近期将曲阜市、邹城市纳入都市区范围。"
+    topic = next(e for e in extractor.recognizer.recognize("青岛都市圈") if e.id)
+    sent = make_sent(0, 0, len(text), 0, text, extractor.recognizer.recognize(text))
+    members = [p for p in extractor.pairs.find(sent, Context(), topic) if p.type == "MEMBER_OF"]
+    assert not members, [(p.head.id, p.tail.id) for p in members]

@@ -51,6 +51,11 @@ _UNKNOWN_SCOPE = re.compile(r"(?:地区|区域|片区|经济区|经济带|协作
                             r"(?:范围|包括|涵盖|涉及|包含)")
 
 
+# membership words that are common verbs: they name members only of a grouping in the sentence
+_NAMED_GROUP_ONLY = frozenset({"建设", "打造"})
+_INFLUENCE = re.compile(r"至|到|带动|影响")
+
+
 class PairFinder(Backbone):
     """Proposes ``Pair`` candidates in one sentence; needs the graph for the backbone."""
 
@@ -160,6 +165,10 @@ class PairFinder(Backbone):
                                 and t.clause == clause]
                 if grp is None and (_UNKNOWN_GROUP.search(text) or _UNKNOWN_SCOPE.search(text[:tpos + len(trig)])):
                     continue          # the list belongs to a grouping that is not a node
+                if grp is None and trig in _NAMED_GROUP_ONLY:
+                    continue          # 产业集群建设: a common verb makes members only of a grouping it names
+                if trig == "辐射" and _INFLUENCE.match(text, tpos + len(trig)):
+                    continue          # 辐射至/带动: influence reaching places, not their membership
                 if grp is None:
                     if ctx_pending(ctx) is not None:
                         grp, src = ctx_pending(ctx), "pending"
@@ -199,8 +208,8 @@ class PairFinder(Backbone):
         groups = [t for t in toks if t.tag == "G"]
         for trig, _ in self.triggers.get(schema.CORE_OF, ()):
             for tpos in _find_all(sent.template, trig):
-                if _NOT_CORE.match(sent.template, tpos + len(trig)):
-                    continue      # 核心区 / 核心发展区 name a zone; 中心城市之一 is one of several
+                if _NOT_CORE.match(sent.template, tpos + len(trig)) or sent.template[tpos - 1:tpos] == "副":
+                    continue      # 核心区 / 核心发展区 name a zone; 中心城市之一 is one of several; 副中心
                 clause = _clause_of(sent, tpos)
                 cands = [t for t in toks if t.tag == "P" and t.end <= tpos and t.clause == clause
                          and tpos - t.end <= 14]

@@ -74,7 +74,7 @@ _IN_NAME = re.compile(r"(?:[—\-－~](?:⟦[A-Z]\d+⟧|[\u4e00-\u9fff]{1,3}))*(
 # A grouping word right after a name (in a template, so not a G token): 贵阳—贵安—安顺都市圈;
 # not after a function word (培育都市圈和城市群, 两大都市圈).
 _UNKNOWN_GROUP = re.compile(r"[\u4e00-\u9fff—\-－⟧](?<![的和与及大个型化等壮在入进内两三四五六七八九十多育设造])"
-                            r"(?:都市圈|城市群|经济圈|城镇群)")
+                            r"(?:都市圈|都市区|城市群|经济圈|城镇群)")
 
 
 def tokens(sent: Sent) -> list[Tok]:
