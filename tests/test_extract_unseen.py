@@ -181,3 +181,11 @@ def test_a_metropolitan_district_that_is_not_a_node_owns_its_list(extractor):
     sent = make_sent(0, 0, len(text), 0, text, extractor.recognizer.recognize(text))
     members = [p for p in extractor.pairs.find(sent, Context(), topic) if p.type == "MEMBER_OF"]
     assert not members, [(p.head.id, p.tail.id) for p in members]
+
+
+def test_a_list_the_sentence_gives_to_a_grouping_is_its_members_not_the_plans_targets(extractor):
+    text = ("在国家发改委发布的《中原城市群发展规划》中,中原城市群共有五省30个城市,"
+            "其中14个城市为核心发展区,包括河南省郑州市、开封市。")
+    rels = relations(extractor, text)
+    targets = {k[2] for k in rels if k[0] == "TARGETS"}
+    assert "cluster:central-plains" in targets and not targets & {"410100", "410200"}, targets

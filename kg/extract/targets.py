@@ -13,6 +13,8 @@ from kg.model import schema
 
 TARGET_TAGS = "PGFKI"
 _GROUP_LIST = re.compile(r"(⟦G\d+⟧)[^⟦。;；]{0,6}?(?:规划范围包括|范围包括|包括|涵盖|由)")
+# the same, with the grouping's count or tier words between it and the list (共有五省30个城市,其中…包括)
+_GROUP_SCOPE = re.compile(r"(⟦G\d+⟧)(?:共有|共|由|下辖|涵盖)[^⟦。;；]{0,30}?(?:包括|组成|构成)")
 # A plan frames its sentence when it opens it (在《X》中, 根据《X》, 《X》提出/明确/支持 …): what the
 # sentence then names is what the plan says. A plan that is the object of a verb (发布, 落实,
 # 推进…实施) frames nothing, unless a verb follows it (会议发布的《X》提出).
@@ -45,6 +47,10 @@ def targets(sent: Sent) -> list[Hit]:
         own = _GROUP_LIST.search(sent.template, m.end(), scope_end)
         if own:
             scope_end = own.end(1)
+        # 在《X》中,中原城市群共有…城市,…包括A、B: a grouping the sentence names lists them
+        grouped = _GROUP_SCOPE.search(sent.template, m.end(), scope_end)
+        if grouped:
+            scope_end = grouped.end(1)
         inner = [e for e in sent.ents if policy.start <= e.start and e.end <= policy.end and e is not policy]
         for e in inner:
             if TAGS.get(e.label, "") in TARGET_TAGS:
