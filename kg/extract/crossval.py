@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 
-from kg.extract.score import confidence_bands, match_relations, node_keys, prf
+from kg.extract.score import confidence_bands, gold_relations, match_relations, prf, without_optional
 
 
 def predicted(rows, probability, floor: float = 0.0):
@@ -33,13 +33,14 @@ def predicted(rows, probability, floor: float = 0.0):
 
 
 def gold_keys(gold: dict) -> list:
-    return [(r["type"], node_keys(r["head"]), node_keys(r["tail"])) for r in gold.get("relations", [])]
+    """The firm (non-optional) relation keys of one gold document."""
+    return gold_relations(gold)[0]
 
 
 def score_predictions(preds, gold: dict, threshold: float = 0.5) -> tuple[int, int, int, int]:
-    """(true predictions, predictions, found gold, gold) for one document."""
-    pred = {k for k, c, _ in preds if c >= threshold}
-    gl = gold_keys(gold)
+    """(true predictions, predictions, found gold, gold) for one document (optional gold: not counted)."""
+    gl, optional = gold_relations(gold)
+    pred = without_optional({k for k, c, _ in preds if c >= threshold}, gl, optional)
     tp_pred = tp_gold = 0
     for t in {k[0] for k in pred} | {g[0] for g in gl}:
         a, b = match_relations({k for k in pred if k[0] == t}, [g for g in gl if g[0] == t])

@@ -6,7 +6,9 @@ document: ``entities`` (each a ``node``), ``relations`` (``type``, ``head``,
 the ``quote`` that states it. A node is written as a node id (``"440307"``,
 ``"industry:new-energy"``), as ``{"any_of": [...]}`` where two nodes stand for
 the same thing (浦东新区 the district and the national new area), or as
-``{"title": ...}`` for a policy that is not a node yet.
+``{"title": ...}`` for a policy that is not a node yet. A relation marked ``"optional": true``
+(the annotator's doubt, with a ``note``) is neither required nor an error: it is left out of
+recall, and a prediction that matches it is not counted at all.
 
 Scoring is per document and set-based: a predicted fact counts once however
 many sentences state it. Only candidates with ``confidence >= threshold`` count
@@ -101,6 +103,26 @@ class Counts:
         return prf(self.tp_pred, self.n_pred, self.n_gold, self.tp_gold)
 
 
+def gold_relations(gold: dict) -> tuple[list, list]:
+    """(firm, optional) relation keys ``(type, head ids, tail ids)`` of one gold document."""
+    firm, optional = [], []
+    for r in gold.get("relations", []):
+        (optional if r.get("optional") else firm).append((r["type"], node_keys(r["head"]), node_keys(r["tail"])))
+    return firm, optional
+
+
+def without_optional(pred: set, firm: list, optional: list) -> set:
+    """``pred`` less the predictions that match only an optional gold relation (not counted).
+
+    >>> sorted(without_optional({("A", "x", "y"), ("A", "x", "z")}, [("A", {"x"}, {"y"})], [("A", {"x"}, {"z"})]))
+    [('A', 'x', 'y')]
+    """
+    if not optional:
+        return set(pred)
+    return {p for p in pred if match_relations({p}, [o for o in optional if o[0] == p[0]])[0] == 0
+            or match_relations({p}, [g for g in firm if g[0] == p[0]])[0] == 1}
+
+
 def score_document(candidates: list[Candidate], gold: dict, threshold: float = 0.5) -> dict:
     """Counts per relation type, plus ``entities`` and ``attributes``, for one document."""
     cands = [c for c in candidates if c.confidence >= threshold]
@@ -113,11 +135,13 @@ def score_document(candidates: list[Candidate], gold: dict, threshold: float = 0
         h, t = candidate_key(c.head), candidate_key(c.tail)
         if h and t:
             pred_by_type[c.type].add((c.type, h, t))
+    firm, optional = gold_relations(gold)
     gold_by_type: dict[str, list] = defaultdict(list)
-    for r in gold.get("relations", []):
-        gold_by_type[r["type"]].append((r["type"], node_keys(r["head"]), node_keys(r["tail"])))
+    for g in firm:
+        gold_by_type[g[0]].append(g)
     for rel_type in set(pred_by_type) | set(gold_by_type):
-        pred, gl = pred_by_type[rel_type], gold_by_type[rel_type]
+        gl = gold_by_type[rel_type]
+        pred = without_optional(pred_by_type[rel_type], gl, optional)
         tp_pred, tp_gold = match_relations(pred, gl)
         counts = out[rel_type]
         counts.add(tp_pred, len(pred), tp_gold, len(gl))
@@ -235,9 +259,10 @@ def scored_relations(candidates, gold: dict, floor: float = 0.0) -> list[tuple[f
         if h and t:
             k = (c.type, h, t)
             best[k] = max(best.get(k, 0.0), c.confidence)
-    gl = [(r["type"], node_keys(r["head"]), node_keys(r["tail"])) for r in gold.get("relations", [])]
+    gl, optional = gold_relations(gold)
+    kept = without_optional(set(best), gl, optional)
     return [(conf, match_relations({k}, [x for x in gl if x[0] == k[0]])[0] == 1)
-            for k, conf in sorted(best.items())]
+            for k, conf in sorted(best.items()) if k in kept]
 
 
 def bands_of(g, gold_dir: Path, folder: Path, data_dir: Path | None = None, split: str | None = None,
