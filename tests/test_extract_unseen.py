@@ -189,3 +189,9 @@ def test_a_list_the_sentence_gives_to_a_grouping_is_its_members_not_the_plans_ta
     rels = relations(extractor, text)
     targets = {k[2] for k in rels if k[0] == "TARGETS"}
     assert "cluster:central-plains" in targets and not targets & {"410100", "410200"}, targets
+
+
+def test_a_specialisation_list_may_hold_items_that_are_not_industry_nodes(extractor):
+    rels = relations(extractor, "苏州市以电子信息、机械装备、纺织服装等产业为特色。")
+    spec = {k[2] for k in rels if k[0] == "SPECIALIZES_IN" and k[1] == "320500"}
+    assert {"industry:electronic-information", "industry:textiles"} <= spec, rels.keys()
