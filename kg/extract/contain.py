@@ -25,8 +25,6 @@ _LOCATED = ("地处", "位于", "地处于", "坐落于", "坐落在", "地处�
 ADMIN_LISTING = re.compile(r"(?:下|现|管|所|分)?辖(?!区)|代管")
 # what may stand between two units of such a listing: 5个市辖区,代管
 _COUNTED_GAP = re.compile(r"[0-9一二三四五六七八九十两]+个[\u4e00-\u9fff]{1,4}[,，、;；]?(?:代管|下辖|辖)?")
-
-
 # what a new area's scope or site is introduced by, in its own clause: ⟦K⟧,包括 / ⟦K⟧位于
 _SCOPE_AFTER_AREA = re.compile(r"[^⟦。;；]{0,3}?((?:规划范围|范围)?(?:包括|涵盖|包含|位于|地处|横跨))")
 
@@ -151,13 +149,14 @@ class Backbone:
         out = []
         for m in ADMIN_LISTING.finditer(sent.template):
             before = [t for t in toks if t.tag == "P" and t.end <= m.start()]
-            run = [t for t in toks if t.start >= m.end()][:1]
-            while run and run[-1] is not toks[-1]:
-                nxt = toks[toks.index(run[-1]) + 1]
-                if nxt.tag != "P" or not (between(sent, run[-1], nxt) in LIST_GAPS
-                                          or _COUNTED_GAP.fullmatch(between(sent, run[-1], nxt))):
-                    break
-                run.append(nxt)
+            first = next((i for i, t in enumerate(toks) if t.start >= m.end()), None)
+            if first is None:
+                continue
+            last = first
+            while last + 1 < len(toks) and toks[last + 1].tag == "P" and (
+                    (gap := between(sent, toks[last], toks[last + 1])) in LIST_GAPS or _COUNTED_GAP.fullmatch(gap)):
+                last += 1
+            run = toks[first:last + 1]
             for c in run:
                 parent = next((p for p in reversed(before) if self._child_of(c.ent, p.ent)), None)
                 if c.tag == "P" and parent is not None and (c.ent.key, parent.ent.key) not in seen:

@@ -40,17 +40,11 @@ from kg.extract.template import Context, Sent, first_subject, is_object
 from kg.extract.recognize import Entity
 from kg.model import schema
 
-
-
 # after a core word: a zone (核心区, 核心发展区) or one of several (中心城市之一), not the core
 _NOT_CORE = re.compile(r"(?:发展)?区|[^,，。;；]{0,3}之一")
-
-
 # a region that is not a node owns the list of its scope: 川南渝西地区融合发展范围涉及…
 _UNKNOWN_SCOPE = re.compile(r"(?:地区|区域|片区|经济区|经济带|协作区|合作区|示范区)[^,，。;；⟦]{0,12}"
                             r"(?:范围|包括|涵盖|涉及|包含)")
-
-
 # membership words that are common verbs: they name members only of a grouping in the sentence
 _NAMED_GROUP_ONLY = frozenset({"建设", "打造"})
 _INFLUENCE = re.compile(r"至|到|带动|影响")
