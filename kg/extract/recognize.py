@@ -137,16 +137,13 @@ class Recognizer:
         self.gazetteer = gazetteer or Gazetteer.from_graph(g)
         self.places = PlaceIndex(g)
         self._ancestors: dict[str, list[str]] = {}
-        self.policy_titles = self._policy_titles()
+        self.policy_titles = policy_titles(g)
 
     # -- helpers ------------------------------------------------------------------------
     def ancestors(self, code: str) -> list[str]:
         if code not in self._ancestors:
             self._ancestors[code] = self.places.ancestors(code)
         return self._ancestors[code]
-
-    def _policy_titles(self) -> dict[str, str]:
-        return policy_titles(self.g)
 
     # -- the steps ----------------------------------------------------------------------
     def recognize(self, text: str, sentences: list[Sentence] | None = None) -> list[Entity]:
@@ -232,18 +229,16 @@ class Recognizer:
     def _titles(self, text: str) -> list[Entity]:
         short = {s: full for full, s in SHORT_TITLE.findall(text)}
         out = []
+        last_of_kind: dict[str | None, str] = {}     # 规划 -> the latest full title ending so
         for m in TITLE.finditer(text):
             title = short.get(m.group(1), m.group(1))
             if title == m.group(1) and BARE_TITLE.fullmatch(title):
                 # 《规划》 with no 简称 definition: the nearest earlier full title of its kind, else no plan
-                earlier = [t.extra["title"] for t in out if t.extra.get("title")
-                           and not BARE_TITLE.fullmatch(t.extra["title"])
-                           and title_kind(t.extra["title"]) == title_kind(title)]
-                if not earlier:
+                if title_kind(title) not in last_of_kind:
                     out.append(Entity(m.start(1), m.end(1), m.group(1), schema.POLICY, (), None, 0.8,
                                       "short title of no named plan", {"title": None}))
                     continue
-                title = earlier[-1]
+                title = last_of_kind[title_kind(title)]
             bare = YEARS_IN_TITLE.sub("", title).strip()
             key = (self.policy_titles.get(title) or self.policy_titles.get(bare)
                    or self.policy_titles.get(title_variant(title)))
@@ -252,6 +247,8 @@ class Recognizer:
             out.append(Entity(m.start(1), m.end(1), m.group(1), schema.POLICY,
                               (key,) if key else (), key, CONF_NAME if key else 0.8,
                               "policy title" if key else "new policy title", {"title": title}))
+            if not BARE_TITLE.fullmatch(title):
+                last_of_kind[title_kind(title)] = title
         return out
 
     def _industry_cue(self, text: str, e: Entity, neighbours: list[Entity]) -> bool:

@@ -44,7 +44,6 @@ every value, collect every error) and only then *apply* (add to the graph).
 """
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
